@@ -1,0 +1,27 @@
+/* The command-line front end: one function per subcommand. */
+#ifndef CLOISTER_CLI_H
+#define CLOISTER_CLI_H
+
+#include "../common/err.h"
+#include "../sandbox/sandbox.h"
+
+#define CLOISTER_VERSION "0.1.0"
+
+/* Exit statuses shared by every subcommand. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+};
+
+/* Parses the arguments of `cloister run` (argv[0] is "run") into cfg,
+ * which the caller has initialized.  Returns 0 when a command is ready to
+ * run, 1 when help was asked for, or a negative errno with err filled
+ * (bad usage). */
+int run_parse_args(int argc, char **argv, struct sandbox_config *cfg,
+		   struct cl_err *err);
+int cmd_run(int argc, char **argv);
+
+extern const char run_usage[];
+
+#endif

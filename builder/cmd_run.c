@@ -1,0 +1,29 @@
+/* `cloister run`: the bare sandbox. */
+#include "cli.h"
+
+#include <stdio.h>
+
+int cmd_run(int argc, char **argv)
+{
+	struct sandbox_config cfg;
+	struct cl_err err = { 0 };
+	int rc;
+
+	sandbox_config_init(&cfg);
+	rc = run_parse_args(argc, argv, &cfg, &err);
+	if (rc == 1) {
+		fputs(run_usage, stdout);
+		rc = EXIT_OK;
+	} else if (rc < 0) {
+		fprintf(stderr, "cloister run: %s\n", err.msg);
+		rc = EXIT_USAGE;
+	} else {
+		rc = sandbox_run(&cfg, &err);
+		if (rc < 0) {
+			fprintf(stderr, "cloister: sandbox setup failed: %s\n", err.msg);
+			rc = SANDBOX_EXIT_SETUP;
+		}
+	}
+	sandbox_config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* cloister: builds a small Linux system from pinned sources, every
+ * package in a rootless sandbox.  This file only dispatches. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: cloister COMMAND [ARGS...]\n"
+	"\n"
+	"Commands:\n"
+	"  run [OPTIONS] -- CMD   run CMD in a fresh rootless sandbox (see cloister run --help)\n"
+	"  help                   this text\n"
+	"  version                print the version\n"
+	"\n"
+	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or\n"
+	"bad input; 125 the sandbox could not be set up; `run` otherwise returns the\n"
+	"command's status (128+N for a signal).  Documentation: README.md and docs/.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("cloister %s (sandbox policy %d)\n", CLOISTER_VERSION, SANDBOX_POLICY_VERSION);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "cloister: unknown command '%s' (see cloister --help)\n", cmd);
+	return EXIT_USAGE;
+}

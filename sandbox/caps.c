@@ -1,0 +1,44 @@
+/* Dropping every capability, in every set, for good. */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <linux/securebits.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+int sandbox_drop_capabilities(struct cl_err *err)
+{
+	/* Locked securebits first, while CAP_SETPCAP is still held: an
+	 * execve() as inner uid 0 must not hand the capabilities back, and
+	 * nothing may later raise ambient capabilities (crun CVE-2022-27650
+	 * came from leaving inheritable/ambient sets populated). */
+	unsigned bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+			SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
+			SECBIT_KEEP_CAPS_LOCKED |
+			SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+	if (cap_set_secbits(bits) < 0)
+		return cl_err_set(err, errno, "setting securebits");
+
+	/* Every capability the running kernel knows, not just the ones
+	 * libcap was compiled with. */
+	for (cap_value_t c = 0; CAP_IS_SUPPORTED(c); c++) {
+		if (cap_drop_bound(c) < 0)
+			return cl_err_set(err, errno, "dropping capability %d from the bounding set", c);
+	}
+	if (cap_reset_ambient() < 0 && errno != EINVAL)
+		return cl_err_set(err, errno, "clearing the ambient capabilities");
+
+	cap_t empty = cap_init(); /* effective, permitted and inheritable all clear */
+	if (!empty)
+		return cl_err_set(err, errno, "cap_init");
+	int r = cap_set_proc(empty);
+	int saved = errno;
+	cap_free(empty);
+	if (r < 0)
+		return cl_err_set(err, saved, "clearing the capability sets");
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return cl_err_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	return 0;
+}

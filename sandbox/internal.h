@@ -1,0 +1,104 @@
+/* Interfaces between the files of sandbox/; not for builder/. */
+#ifndef CLOISTER_SANDBOX_INTERNAL_H
+#define CLOISTER_SANDBOX_INTERNAL_H
+
+#include <seccomp.h>
+#include <stdbool.h>
+
+#include "sandbox.h"
+
+#define TRY(expr) do { int _r = (expr); if (_r < 0) return _r; } while (0)
+
+/* namespaces.c */
+#define SANDBOX_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | \
+			     CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | \
+			     CLONE_NEWCGROUP)
+/* fork()-like: returns the child's pid in the parent (with *pidfd set),
+ * 0 in the child, negative errno on failure. */
+pid_t sandbox_clone(int *pidfd, struct cl_err *err);
+/* Arranges SIGKILL when the parent dies; fails if it already has, which
+ * the child learns from the parent's end of chan being closed. */
+int sandbox_die_with_parent(int chan, struct cl_err *err);
+/* Explains why unprivileged user namespaces are unavailable and how to
+ * allow them, or returns NULL when no known restriction is in force. */
+const char *sandbox_userns_diagnosis(char *buf, size_t len);
+
+/* idmap.c */
+int sandbox_write_idmaps(uid_t inner_uid, uid_t outer_uid, gid_t inner_gid,
+			 gid_t outer_gid, struct cl_err *err);
+
+/* rootfs.c, mounts.c, devices.c, procfs.c: the filesystem view */
+struct rootfs {
+	int staging_fd;     /* private tmpfs holding scaffold/ and newroot/ */
+	int scaffold_fd;    /* mountpoints for a read-only root, lowest layer */
+	int root_fd;        /* the assembled new root, once mounted */
+	int *layer_fds;     /* O_PATH fds of cfg->roots, opened before anything is shadowed */
+	int *op_fds;        /* detached mount clones of bind sources, by op index */
+	int dev_fds[6];     /* detached clones of the host's device nodes */
+};
+void rootfs_init(struct rootfs *rf, const struct sandbox_config *cfg);
+void rootfs_release(struct rootfs *rf, const struct sandbox_config *cfg);
+int sandbox_make_mounts_private(struct cl_err *err);
+int sandbox_open_sources(const struct sandbox_config *cfg, struct rootfs *rf,
+			 struct cl_err *err);
+int sandbox_assemble_root(const struct sandbox_config *cfg, struct rootfs *rf,
+			  struct cl_err *err);
+int sandbox_mount_procfs(struct rootfs *rf, struct cl_err *err);
+int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err);
+int sandbox_mount_tmp(struct rootfs *rf, struct cl_err *err);
+int sandbox_apply_ops(const struct sandbox_config *cfg, struct rootfs *rf,
+		      struct cl_err *err);
+int sandbox_mask_procfs(const struct sandbox_config *cfg, struct rootfs *rf,
+			struct cl_err *err);
+int sandbox_seal_root(const struct sandbox_config *cfg, struct rootfs *rf,
+		      struct cl_err *err);
+int sandbox_pivot_root(struct rootfs *rf, struct cl_err *err);
+
+/* mounts.c helpers shared with devices.c and procfs.c */
+/* An O_PATH fd for PATH (absolute or relative) resolved inside root_fd:
+ * symlinks are followed but can never lead out of the new root. */
+int resolve_in_root(int root_fd, const char *path, int flags, struct cl_err *err);
+/* Makes PATH exist inside root_fd (directories, and a final empty file
+ * when !dir) and returns an O_PATH fd to it. */
+int make_path_in_root(int root_fd, const char *path, bool dir, struct cl_err *err);
+/* Attaches a detached mount fd at target_fd. */
+int attach_mount(int mount_fd, int target_fd, const char *what, struct cl_err *err);
+/* A new detached filesystem instance: fstype with key=value options. */
+int new_fs(const char *fstype, const char *const *options, unsigned attrs,
+	   struct cl_err *err);
+
+/* namespaces.c: what else the new namespaces need */
+int sandbox_set_hostname(const struct sandbox_config *cfg, struct cl_err *err);
+
+/* network.c */
+int sandbox_loopback_up(struct cl_err *err);
+
+/* caps.c */
+int sandbox_drop_capabilities(struct cl_err *err);
+
+/* seccomp.c */
+/* Builds the policy; the caller owns the context (seccomp_release). */
+int sandbox_seccomp_build(const struct sandbox_config *cfg, scmp_filter_ctx *out,
+			  struct cl_err *err);
+/* Loads it into the calling process; *notify_fd receives the listener. */
+int sandbox_seccomp_load(scmp_filter_ctx ctx, int *notify_fd, struct cl_err *err);
+
+/* channel.c: the child's reports to the supervisor, over SOCK_SEQPACKET */
+enum chan_msg {
+	CHAN_NOTIFY_FD = 'F',  /* carries the seccomp listener */
+	CHAN_SETUP_ERROR = 'E',
+	CHAN_EXEC_ERROR = 'X',
+};
+int chan_send(int sock, enum chan_msg type, const char *text, int fd);
+/* Returns the message type (>0), 0 at end of stream, or negative errno. */
+int chan_recv(int sock, char *text, size_t len, int *fd);
+
+/* supervisor.c */
+int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
+		      int chan, int sigfd, struct cl_err *err);
+
+/* init.c: pid 1 of the sandbox; never returns */
+__attribute__((noreturn))
+void sandbox_init_main(const struct sandbox_config *cfg, int chan);
+
+#endif

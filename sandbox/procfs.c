@@ -1,0 +1,66 @@
+/* A new /proc for the new pid namespace, with the kernel's identity
+ * masked to match the faked uname(2). */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/fdio.h"
+
+int sandbox_mount_procfs(struct rootfs *rf, struct cl_err *err)
+{
+	_cleanup_close_ int target = make_path_in_root(rf->root_fd, "/proc", true, err);
+	if (target < 0)
+		return target;
+	/* Mounted by pid 1 of the new pid namespace, so it lists only the
+	 * sandbox's processes. */
+	_cleanup_close_ int m = new_fs("proc", NULL,
+				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+	if (m < 0)
+		return m;
+	return attach_mount(m, target, "/proc", err);
+}
+
+static int mask_file(struct rootfs *rf, const char *name, const char *content,
+		     const char *target_path, struct cl_err *err)
+{
+	int r = write_file_at(rf->staging_fd, name, content, 0444);
+	if (r < 0)
+		return cl_err_set(err, -r, "writing the mask for %s", target_path);
+	_cleanup_close_ int src = open_tree(rf->staging_fd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (src < 0)
+		return cl_err_set(err, errno, "cloning the mask for %s", target_path);
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+	};
+	if (mount_setattr(src, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+		return cl_err_set(err, errno, "restricting the mask for %s", target_path);
+	_cleanup_close_ int target = resolve_in_root(rf->root_fd, target_path, 0, err);
+	if (target < 0)
+		return target;
+	return attach_mount(src, target, target_path, err);
+}
+
+int sandbox_mask_procfs(const struct sandbox_config *cfg, struct rootfs *rf,
+			struct cl_err *err)
+{
+	char buf[512];
+
+	/* uname(2) is answered by the supervisor; these are the other places
+	 * a build can read the kernel's identity from. */
+	snprintf(buf, sizeof buf, "%s\n", cfg->uname.release);
+	TRY(mask_file(rf, "osrelease", buf, "/proc/sys/kernel/osrelease", err));
+	snprintf(buf, sizeof buf, "%s\n", cfg->uname.version);
+	TRY(mask_file(rf, "version", buf, "/proc/sys/kernel/version", err));
+	snprintf(buf, sizeof buf, "%s version %s (cloister@cloister) %s\n",
+		 cfg->uname.sysname, cfg->uname.release, cfg->uname.version);
+	TRY(mask_file(rf, "proc_version", buf, "/proc/version", err));
+	snprintf(buf, sizeof buf, "%s\n", cfg->uname.sysname);
+	TRY(mask_file(rf, "ostype", buf, "/proc/sys/kernel/ostype", err));
+	return 0;
+}

@@ -1,0 +1,179 @@
+/* sandbox_run(): the parent's half (spawn, supervise) and the child's
+ * half, sandbox_child_setup(), whose body is the whole isolation sequence
+ * in order.  Read that function to review the threat model. */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+
+struct child_ctx {
+	int chan;
+	uid_t outer_uid;
+	gid_t outer_gid;
+	scmp_filter_ctx filter;
+};
+
+static int enter_workdir(const struct sandbox_config *cfg, struct cl_err *err)
+{
+	/* The working directory is always set anew after pivot_root, so no
+	 * directory of the host stays reachable through it (runc
+	 * CVE-2024-21626). */
+	const char *dir = cfg->chdir ? cfg->chdir : "/";
+	if (chdir(dir) < 0)
+		return cl_err_set(err, errno, "--chdir %s", dir);
+	return 0;
+}
+
+static int close_inherited_fds(int keep, struct cl_err *err)
+{
+	/* Only 0, 1, 2 and our channel survive; everything we opened since
+	 * is close-on-exec and closed by now. */
+	if (keep > 3 && close_range(3, (unsigned)keep - 1, 0) < 0)
+		return cl_err_set(err, errno, "close_range");
+	if (close_range((unsigned)keep + 1, ~0U, 0) < 0)
+		return cl_err_set(err, errno, "close_range");
+	return 0;
+}
+
+static int set_personality(const struct sandbox_config *cfg, struct cl_err *err)
+{
+	if (personality(cfg->personality) < 0)
+		return cl_err_set(err, errno, "personality(0x%lx)", cfg->personality);
+	return 0;
+}
+
+static int install_filter(const struct child_ctx *ctx, struct cl_err *err)
+{
+	int notify_fd = -1;
+	TRY(sandbox_seccomp_load(ctx->filter, &notify_fd, err));
+	int r = chan_send(ctx->chan, CHAN_NOTIFY_FD, NULL, notify_fd);
+	close(notify_fd); /* the sandbox must not hold its own listener */
+	if (r < 0)
+		return cl_err_set(err, -r, "handing the seccomp listener to the supervisor");
+	return 0;
+}
+
+static int sandbox_child_setup(const struct sandbox_config *cfg,
+			       const struct child_ctx *ctx, struct cl_err *err)
+{
+	struct rootfs rf;
+	int r;
+
+	rootfs_init(&rf, cfg);
+	if ((r = sandbox_die_with_parent(ctx->chan, err)) < 0 ||
+	    (r = sandbox_write_idmaps(cfg->uid, ctx->outer_uid, cfg->gid, ctx->outer_gid, err)) < 0 ||
+	    (r = sandbox_make_mounts_private(err)) < 0 ||
+	    (r = sandbox_open_sources(cfg, &rf, err)) < 0 ||
+	    (r = sandbox_assemble_root(cfg, &rf, err)) < 0 ||
+	    (r = sandbox_mount_procfs(&rf, err)) < 0 ||
+	    (r = sandbox_mount_devices(&rf, err)) < 0 ||
+	    (r = sandbox_mount_tmp(&rf, err)) < 0 ||
+	    (r = sandbox_apply_ops(cfg, &rf, err)) < 0 ||
+	    (r = sandbox_mask_procfs(cfg, &rf, err)) < 0 ||
+	    (r = sandbox_seal_root(cfg, &rf, err)) < 0 ||
+	    (r = sandbox_set_hostname(cfg, err)) < 0 ||
+	    (r = sandbox_loopback_up(err)) < 0 ||
+	    (r = sandbox_pivot_root(&rf, err)) < 0) {
+		rootfs_release(&rf, cfg);
+		return r;
+	}
+	rootfs_release(&rf, cfg);
+	TRY(enter_workdir(cfg, err));
+	TRY(close_inherited_fds(ctx->chan, err));
+	TRY(sandbox_drop_capabilities(err));
+	TRY(set_personality(cfg, err));
+	return install_filter(ctx, err);
+}
+
+__attribute__((noreturn))
+static void child_main(const struct sandbox_config *cfg, const struct child_ctx *ctx)
+{
+	struct cl_err err = { 0 };
+
+	if (sandbox_child_setup(cfg, ctx, &err) < 0) {
+		char msg[1100];
+		snprintf(msg, sizeof msg, "%d:%s", err.code, err.msg);
+		chan_send(ctx->chan, CHAN_SETUP_ERROR, msg, -1);
+		_exit(SANDBOX_EXIT_SETUP);
+	}
+	sandbox_init_main(cfg, ctx->chan);
+}
+
+static void explain_userns_failure(struct cl_err *err)
+{
+	char why[512];
+	if ((err->code == EPERM || err->code == EACCES || err->code == ENOSPC ||
+	     err->code == EINVAL) && sandbox_userns_diagnosis(why, sizeof why))
+		cl_err_prefix(err, "%s; the failing step was", why);
+}
+
+int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
+{
+	struct child_ctx ctx = { .outer_uid = geteuid(), .outer_gid = getegid() };
+	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1;
+	int sv[2];
+	sigset_t mask, oldmask;
+	int rc;
+
+	if (!cfg->argv || !cfg->argv[0])
+		return cl_err_msg(err, EINVAL, "no command given");
+	/* The policy is built here, once; the child only loads it. */
+	TRY(sandbox_seccomp_build(cfg, &ctx.filter, err));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		rc = cl_err_set(err, errno, "socketpair");
+		goto out_filter;
+	}
+	parent_end = sv[0];
+	ctx.chan = sv[1];
+
+	/* Signals that end cloister end the sandbox: they are read from a
+	 * signalfd so the sandbox can be killed before cloister exits. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		rc = cl_err_set(err, errno, "signalfd");
+		close(ctx.chan);
+		goto out_mask;
+	}
+
+	pid_t pid = sandbox_clone(&pidfd, err);
+	if (pid == 0) {
+		close(parent_end);
+		close(sigfd);
+		child_main(cfg, &ctx);
+	}
+	close(ctx.chan);
+	if (pid < 0) {
+		explain_userns_failure(err);
+		rc = pid;
+		goto out_mask;
+	}
+	rc = sandbox_supervise(cfg, pid, pidfd, parent_end, sigfd, err);
+	if (rc < 0) {
+		/* Whatever went wrong, nothing of the sandbox outlives us. */
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		waitpid(pid, NULL, 0);
+		explain_userns_failure(err);
+	}
+out_mask:
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+out_filter:
+	seccomp_release(ctx.filter);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/* The cloister sandbox: the isolation every build runs in.
+ *
+ * A caller fills a struct sandbox_config (sandbox_config_init, then the
+ * sandbox_config_add_* helpers), calls sandbox_run(), and gets the
+ * command's exit status back.  The steps that build the sandbox, in the
+ * order they happen, are listed in one function: sandbox_child_setup() in
+ * sandbox/run.c.  docs/sandbox.md is the threat model and the policy. */
+#ifndef CLOISTER_SANDBOX_H
+#define CLOISTER_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../common/err.h"
+
+/* Bumped whenever the isolation or the seccomp policy changes in a way
+ * that could change a build's output; it is part of every input hash. */
+#define SANDBOX_POLICY_VERSION 1
+
+/* Exit statuses, as timeout(1) and env(1) use them. */
+enum {
+	SANDBOX_EXIT_TIMEOUT = 124,
+	SANDBOX_EXIT_SETUP = 125,
+	SANDBOX_EXIT_NOEXEC = 126,
+	SANDBOX_EXIT_NOTFOUND = 127,
+};
+
+enum sandbox_op_kind {
+	SB_OP_BIND,        /* src (host path) onto dest, read-write */
+	SB_OP_RO_BIND,     /* src onto dest, read-only */
+	SB_OP_TMPFS,       /* a fresh tmpfs at dest */
+	SB_OP_DIR,         /* a directory at dest */
+	SB_OP_SYMLINK,     /* dest -> src (src is the link target) */
+};
+
+struct sandbox_op {
+	enum sandbox_op_kind kind;
+	char *src;
+	char *dest;        /* absolute and normalized inside the sandbox */
+};
+
+struct sandbox_uname {
+	char sysname[65];
+	char release[65];
+	char version[65];
+	char machine[65];
+	char domainname[65];
+};
+
+struct sandbox_config {
+	char **roots;          /* read-only layers of /, lowest first */
+	size_t n_roots;
+	struct sandbox_op *ops;
+	size_t n_ops;
+	char **env;            /* "VAR=VALUE", in the order given */
+	size_t n_env;
+	char **argv;           /* the command, NULL-terminated; not owned */
+	char *chdir;           /* inside the sandbox; NULL means "/" */
+	char hostname[65];
+	struct sandbox_uname uname;
+	uid_t uid;             /* inside */
+	gid_t gid;
+	unsigned timeout_sec;  /* 0: none */
+	unsigned long personality; /* applied before the filter; the only
+				      value personality(2) may set inside */
+	mode_t umask;
+};
+
+void sandbox_config_init(struct sandbox_config *cfg);
+void sandbox_config_free(struct sandbox_config *cfg);
+
+/* Each returns 0, or a negative errno with err filled. */
+int sandbox_config_add_root(struct sandbox_config *cfg, const char *dir,
+			    struct cl_err *err);
+int sandbox_config_add_op(struct sandbox_config *cfg, enum sandbox_op_kind kind,
+			  const char *src, const char *dest, struct cl_err *err);
+/* Sets VAR to VALUE, replacing an earlier value of VAR in place. */
+int sandbox_config_setenv(struct sandbox_config *cfg, const char *var,
+			  const char *value, struct cl_err *err);
+void sandbox_config_unsetenv(struct sandbox_config *cfg, const char *var);
+
+/* Lexically normalizes an absolute sandbox path ("//a/./b/" -> "/a/b");
+ * ".." is refused.  Returns a malloc'd string, or NULL with err set. */
+char *sandbox_normalize_path(const char *path, struct cl_err *err);
+
+/* Runs cfg->argv in a new sandbox and waits for it.  Returns the exit
+ * status to report (the command's; 128+N for signal N; 124 on timeout), or
+ * a negative errno with err filled when the sandbox could not be set up
+ * (the caller then exits 125). */
+int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err);
+
+#endif
