@@ -57,20 +57,42 @@ int sandbox_make_mounts_private(struct cl_err *err)
 	return 0;
 }
 
-/* Says which filesystem holds path, for error messages about layers that
- * overlayfs refuses; read from the mount table with libmount. */
-static void describe_fs(const char *path, char *buf, size_t len)
+/* Explains why overlayfs refused a layer, from the mount table (read with
+ * libmount): in a user namespace it cannot use a directory that has other
+ * filesystems mounted below it, since those mounts are locked to the
+ * host's tree. */
+static void explain_layer(const char *path, char *buf, size_t len)
 {
+	char real[4096];
 	buf[0] = '\0';
+	if (!realpath(path, real))
+		return;
 	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
 	if (!tb)
 		return;
-	struct libmnt_fs *fs = mnt_table_find_mountpoint(tb, path, MNT_ITER_BACKWARD);
-	if (fs)
-		snprintf(buf, len, " (%s is on %s, a %s filesystem mounted at %s)", path,
-			 mnt_fs_get_source(fs) ? mnt_fs_get_source(fs) : "?",
-			 mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "?",
-			 mnt_fs_get_target(fs));
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	size_t rl = strlen(real);
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+		bool below = t && strncmp(t, real, rl) == 0 &&
+			     (t[rl] == '/' || (rl == 1 && t[1] != '\0'));
+		if (below) {
+			snprintf(buf, len, "%s has other filesystems mounted below it (%s is a %s "
+				 "mount), which overlayfs refuses in a user namespace; use a "
+				 "directory without submounts, or --ro-bind", path, t,
+				 mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "?");
+			break;
+		}
+	}
+	if (!buf[0]) {
+		fs = mnt_table_find_mountpoint(tb, real, MNT_ITER_BACKWARD);
+		if (fs)
+			snprintf(buf, len, "%s is on a %s filesystem mounted at %s", path,
+				 mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "?",
+				 mnt_fs_get_target(fs));
+	}
+	mnt_free_iter(it);
 	mnt_unref_table(tb);
 }
 
@@ -188,14 +210,12 @@ static int mount_layers(const struct sandbox_config *cfg, struct rootfs *rf,
 				       err);
 	if (m < 0) {
 		for (size_t i = 0; i < cfg->n_roots; i++) {
-			char where[512];
-			describe_fs(cfg->roots[i], where, sizeof where);
-			if (where[0]) {
-				cl_err_prefix(err, "layering --root %s%s", cfg->roots[i], where);
-				break;
-			}
+			char why[768];
+			explain_layer(cfg->roots[i], why, sizeof why);
+			if (strstr(why, "submounts"))
+				return cl_err_msg(err, err->code, "--root %s: %s", cfg->roots[i], why);
 		}
-		return cl_err_prefix(err, "building the read-only root");
+		return cl_err_prefix(err, "building the read-only root from the --root layers");
 	}
 	return attach_mount(m, target, "the root layers", err);
 }
@@ -299,7 +319,10 @@ int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err)
 	TRY(attach_mount(dev, target, "/dev", err));
 	/* Device nodes cannot be created in a user namespace, so the host's
 	 * harmless ones are bound onto empty files. */
+	struct mount_attr node_attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC };
 	for (size_t i = 0; i < 6; i++) {
+		if (mount_setattr(rf->dev_fds[i], "", AT_EMPTY_PATH, &node_attr, sizeof node_attr) < 0)
+			return cl_err_set(err, errno, "restricting /dev/%s", dev_nodes[i]);
 		_cleanup_close_ int f = openat(dev, dev_nodes[i],
 					       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (f < 0)
