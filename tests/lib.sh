@@ -1,0 +1,64 @@
+# Shared by the shell tests.  Each assertion prints one line, "PASS: name"
+# or "FAIL: name: why"; tests/run counts them.
+#
+# The runner provides CLOISTER (the binary), PROBE (the static attacker,
+# tests/hostile/probe.c) and TMPDIR (a scratch directory the test user owns).
+
+: "${CLOISTER:?run the tests through tests/run}"
+: "${PROBE:?run the tests through tests/run}"
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1${2:+: $2}"; }
+
+# expect NAME WANT GOT
+expect() {
+	if [ "$3" = "$2" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
+}
+
+# expect_match NAME PATTERN GOT   (shell case pattern)
+expect_match() {
+	case "$3" in
+	$2) pass "$1" ;;
+	*) fail "$1" "expected something like '$2', got '$3'" ;;
+	esac
+}
+
+# A root made of the host's /usr, the way a bwrap user would make one.
+ROOT_ARGS="--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib
+--symlink usr/lib64 /lib64 --symlink usr/sbin /sbin --ro-bind $PROBE /probe"
+
+# sb [OPTIONS] -- COMMAND: cloister run with that root
+sb() {
+	# shellcheck disable=SC2086
+	"$CLOISTER" run $ROOT_ARGS "$@"
+}
+
+# inside TEST [ARGS]: what the probe reports inside a default sandbox
+inside() {
+	sb -- /probe "$@" 2>&1
+}
+
+# outside TEST [ARGS]: what the same probe reports on the host
+outside() {
+	"$PROBE" "$@" 2>&1
+}
+
+# attack NAME WANT TEST [ARGS]: the probe inside must be refused with WANT
+attack() {
+	_name=$1 _want=$2
+	shift 2
+	expect "$_name" "$_want" "$(inside "$@")"
+}
+
+# control NAME TEST [ARGS]: the same probe must succeed outside, in a bare
+# user namespace (unshare -Urm: root inside, no seccomp), proving the
+# refusal above comes from the sandbox and not from the host.
+control() {
+	_name=$1
+	shift
+	expect "$_name (control: works outside the sandbox)" "OK" "$(unshare -Urm "$PROBE" "$@" 2>&1)"
+}
+
+scratch() {
+	mktemp -d "$TMPDIR/t.XXXXXX"
+}
