@@ -18,6 +18,9 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cloister run: %s\n", err.msg);
 		rc = EXIT_USAGE;
 	} else {
+		/* cloister exits right after: no need to wait for the kernel to
+		 * finish tearing the namespaces down */
+		cfg.async_teardown = true;
 		rc = sandbox_run(&cfg, &err);
 		if (rc < 0) {
 			fprintf(stderr, "cloister: sandbox setup failed: %s\n", err.msg);

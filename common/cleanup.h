@@ -21,6 +21,7 @@ static inline void cl_closep(int *fd)
 		int saved = errno;
 		close(*fd);
 		errno = saved;
+		*fd = -1;
 	}
 }
 

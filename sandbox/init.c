@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -15,29 +16,30 @@
 
 extern char **environ;
 
-__attribute__((noreturn))
-static void exec_command(const struct sandbox_config *cfg, int chan)
+/* Starts the command with posix_spawn: glibc's vfork-style clone copies no
+ * page tables, and it falls back from clone3 (which the filter answers
+ * with ENOSYS) to clone by itself.  The child gets default dispositions
+ * for every signal (an ignored SIGPIPE or SIGHUP in the caller's shell
+ * must not change how a build behaves) and an empty signal mask. */
+static int spawn_command(const struct sandbox_config *cfg, pid_t *pid)
 {
-	sigset_t none;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int r;
 
-	/* A clean process: default dispositions (an ignored SIGPIPE or SIGHUP
-	 * in the caller's shell must not change how a build behaves) and
-	 * nothing blocked. */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+	sigfillset(&all);
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((r = posix_spawnattr_init(&attr)) != 0)
+		return r;
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setsigmask(&attr, &none);
 	umask(cfg->umask);
-
-	/* execvp() searches the PATH of the environment it runs in. */
+	/* posix_spawnp searches the PATH of the environment it runs in */
 	environ = cfg->env;
-	execvp(cfg->argv[0], cfg->argv);
-	int e = errno;
-	char msg[600];
-	snprintf(msg, sizeof msg, "cannot run %s in the sandbox: %s", cfg->argv[0], strerror(e));
-	chan_send(chan, CHAN_EXEC_ERROR, msg, -1);
-	_exit(e == ENOENT || e == ENOTDIR ? SANDBOX_EXIT_NOTFOUND : SANDBOX_EXIT_NOEXEC);
+	r = posix_spawnp(pid, cfg->argv[0], NULL, &attr, cfg->argv, cfg->env);
+	posix_spawnattr_destroy(&attr);
+	return r;
 }
 
 void sandbox_init_main(const struct sandbox_config *cfg, int chan)
@@ -46,32 +48,40 @@ void sandbox_init_main(const struct sandbox_config *cfg, int chan)
 	 * to ptrace pid 1 or read its memory and descriptors. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-	pid_t child = fork();
-	if (child < 0) {
-		char msg[128];
-		snprintf(msg, sizeof msg, "%d:fork: %s", errno, strerror(errno));
-		chan_send(chan, CHAN_SETUP_ERROR, msg, -1);
-		_exit(SANDBOX_EXIT_SETUP);
+	pid_t child;
+	int e = spawn_command(cfg, &child);
+	if (e != 0) {
+		char msg[600];
+		snprintf(msg, sizeof msg, "cannot run %s in the sandbox: %s", cfg->argv[0], strerror(e));
+		chan_send(chan, CHAN_EXEC_ERROR, msg, -1);
+		_exit(e == ENOENT || e == ENOTDIR ? SANDBOX_EXIT_NOTFOUND : SANDBOX_EXIT_NOEXEC);
 	}
-	if (child == 0)
-		exec_command(cfg, chan);
 
-	/* Pid 1 keeps no descriptor the sandbox could use. */
-	close(chan);
-	close_range(0, ~0U, 0);
+	/* Pid 1 keeps no descriptor but the channel, for its last report. */
+	if ((chan > 0 && close_range(0, (unsigned)chan - 1, 0) < 0) ||
+	    close_range((unsigned)chan + 1, ~0U, 0) < 0)
+		_exit(SANDBOX_EXIT_SETUP);
 
+	/* When the command ends, everything else goes too: kill the rest and
+	 * reap until no child is left.  Every process of the namespace is a
+	 * descendant of pid 1 and is reparented to it when its parent dies,
+	 * so "no child" means "no process". */
+	int code = -1;
 	for (;;) {
 		int status;
 		pid_t p = wait(&status);
 		if (p < 0) {
 			if (errno == EINTR)
 				continue;
-			_exit(SANDBOX_EXIT_SETUP);
+			break; /* ECHILD */
 		}
-		if (p != child)
-			continue; /* an orphan reparented to us */
-		if (WIFEXITED(status))
-			_exit(WEXITSTATUS(status));
-		_exit(128 + WTERMSIG(status));
+		if (p == child)
+			code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (code >= 0)
+			kill(-1, SIGKILL);
 	}
+	char msg[16];
+	snprintf(msg, sizeof msg, "%d", code);
+	chan_send(chan, CHAN_EXIT_STATUS, msg, -1);
+	_exit(code);
 }

@@ -10,9 +10,9 @@
 #define TRY(expr) do { int _r = (expr); if (_r < 0) return _r; } while (0)
 
 /* namespaces.c */
+/* CLONE_NEWNET is not here: see network.c */
 #define SANDBOX_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | \
-			     CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | \
-			     CLONE_NEWCGROUP)
+			     CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 /* fork()-like: returns the child's pid in the parent (with *pidfd set),
  * 0 in the child, negative errno on failure. */
 pid_t sandbox_clone(int *pidfd, struct cl_err *err);
@@ -67,11 +67,21 @@ int attach_mount(int mount_fd, int target_fd, const char *what, struct cl_err *e
 int new_fs(const char *fstype, const char *const *options, unsigned attrs,
 	   struct cl_err *err);
 
+/* mounttable.c: reading the host's mount table (libmount, loaded on
+ * demand).  Explains why overlayfs refused a --root layer, into buf; buf
+ * is empty when there is nothing to say. */
+void mounttable_explain_layer(const char *path, char *buf, size_t len);
+
 /* namespaces.c: what else the new namespaces need */
 int sandbox_set_hostname(const struct sandbox_config *cfg, struct cl_err *err);
 
-/* network.c */
-int sandbox_loopback_up(struct cl_err *err);
+/* network.c: the network namespace, made by a helper in parallel */
+struct net_helper {
+	pid_t pid;
+	int sock;
+};
+int sandbox_net_start(struct net_helper *h, struct cl_err *err);
+int sandbox_net_join(struct net_helper *h, struct cl_err *err);
 
 /* caps.c */
 int sandbox_drop_capabilities(struct cl_err *err);
@@ -80,14 +90,22 @@ int sandbox_drop_capabilities(struct cl_err *err);
 /* Builds the policy; the caller owns the context (seccomp_release). */
 int sandbox_seccomp_build(const struct sandbox_config *cfg, scmp_filter_ctx *out,
 			  struct cl_err *err);
-/* Loads it into the calling process; *notify_fd receives the listener. */
-int sandbox_seccomp_load(scmp_filter_ctx ctx, int *notify_fd, struct cl_err *err);
+/* Compiles it to BPF (libseccomp) and writes the program to fd.  The
+ * supervisor does this while the child sets up its mounts, so compiling
+ * costs the sandbox no start-up time. */
+int sandbox_seccomp_export(scmp_filter_ctx ctx, int fd, struct cl_err *err);
+/* Reads a program written by sandbox_seccomp_export from bpf_fd and loads
+ * it into the calling process, with no_new_privs; *notify_fd receives the
+ * user-notification listener. */
+int sandbox_seccomp_install(int bpf_fd, int *notify_fd, struct cl_err *err);
 
 /* channel.c: the child's reports to the supervisor, over SOCK_SEQPACKET */
 enum chan_msg {
 	CHAN_NOTIFY_FD = 'F',  /* carries the seccomp listener */
 	CHAN_SETUP_ERROR = 'E',
 	CHAN_EXEC_ERROR = 'X',
+	CHAN_EXIT_STATUS = 'S', /* the command's status; every process is gone */
+	CHAN_NETNS_FD = 'N',    /* from the network helper to pid 1 */
 };
 int chan_send(int sock, enum chan_msg type, const char *text, int fd);
 /* Returns the message type (>0), 0 at end of stream, or negative errno. */

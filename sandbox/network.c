@@ -1,16 +1,30 @@
-/* The network namespace: loopback up, nothing else exists. */
+/* The network namespace: loopback up, nothing else exists.
+ *
+ * Creating a network namespace is the most expensive step of the sandbox
+ * (about 0.7 ms: per-namespace sysctl tables, the loopback device), so a
+ * helper process creates it while pid 1 builds the filesystem, and pid 1
+ * joins it afterwards.  The helper lives in the new user namespace, so the
+ * network namespace belongs to it exactly as if clone() had made it. */
 #define _GNU_SOURCE
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../common/cleanup.h"
 
-int sandbox_loopback_up(struct cl_err *err)
+static int loopback_up(struct cl_err *err)
 {
 	/* One ioctl is enough: bringing lo up makes the kernel add
 	 * 127.0.0.1/8 and ::1 itself, so no netlink conversation is needed. */
@@ -25,5 +39,72 @@ int sandbox_loopback_up(struct cl_err *err)
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 		return cl_err_set(err, errno, "bringing lo up");
+	return 0;
+}
+
+__attribute__((noreturn))
+static void helper_main(int sock)
+{
+	struct cl_err err = { 0 };
+	char msg[1100];
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		cl_err_set(&err, errno, "prctl(PR_SET_PDEATHSIG)");
+	else if (unshare(CLONE_NEWNET) < 0)
+		cl_err_set(&err, errno, "creating the network namespace");
+	else if (loopback_up(&err) == 0) {
+		int ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (ns < 0)
+			cl_err_set(&err, errno, "opening the new network namespace");
+		else if (chan_send(sock, CHAN_NETNS_FD, NULL, ns) == 0)
+			_exit(0);
+	}
+	snprintf(msg, sizeof msg, "%d:%s", err.code ? err.code : EIO, err.msg);
+	chan_send(sock, CHAN_SETUP_ERROR, msg, -1);
+	_exit(1);
+}
+
+int sandbox_net_start(struct net_helper *h, struct cl_err *err)
+{
+	int sv[2];
+
+	h->pid = -1;
+	h->sock = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cl_err_set(err, errno, "socketpair");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return cl_err_set(err, errno, "fork");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		helper_main(sv[1]);
+	}
+	close(sv[1]);
+	h->pid = pid;
+	h->sock = sv[0];
+	return 0;
+}
+
+int sandbox_net_join(struct net_helper *h, struct cl_err *err)
+{
+	char text[1100];
+	_cleanup_close_ int ns = -1;
+	int type = chan_recv(h->sock, text, sizeof text, &ns);
+
+	cl_closep(&h->sock);
+	waitpid(h->pid, NULL, 0);
+	h->pid = -1;
+	if (type == CHAN_SETUP_ERROR) {
+		int code = atoi(text);
+		const char *colon = strchr(text, ':');
+		return cl_err_msg(err, code > 0 ? code : EIO, "%s", colon ? colon + 1 : text);
+	}
+	if (type != CHAN_NETNS_FD || ns < 0)
+		return cl_err_msg(err, EIO, "the network namespace helper died");
+	if (setns(ns, CLONE_NEWNET) < 0)
+		return cl_err_set(err, errno, "joining the network namespace");
 	return 0;
 }

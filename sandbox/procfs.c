@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -60,7 +61,10 @@ int sandbox_mask_procfs(const struct sandbox_config *cfg, struct rootfs *rf,
 	snprintf(buf, sizeof buf, "%s version %s (cloister@cloister) %s\n",
 		 cfg->uname.sysname, cfg->uname.release, cfg->uname.version);
 	TRY(mask_file(rf, "proc_version", buf, "/proc/version", err));
-	snprintf(buf, sizeof buf, "%s\n", cfg->uname.sysname);
-	TRY(mask_file(rf, "ostype", buf, "/proc/sys/kernel/ostype", err));
+	/* ostype is "Linux" on every Linux: mask it only when told otherwise */
+	if (strcmp(cfg->uname.sysname, "Linux") != 0) {
+		snprintf(buf, sizeof buf, "%s\n", cfg->uname.sysname);
+		TRY(mask_file(rf, "ostype", buf, "/proc/sys/kernel/ostype", err));
+	}
 	return 0;
 }

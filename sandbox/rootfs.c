@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,45 +54,6 @@ int sandbox_make_mounts_private(struct cl_err *err)
 	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof attr) < 0)
 		return cl_err_set(err, errno, "making the mounts private");
 	return 0;
-}
-
-/* Explains why overlayfs refused a layer, from the mount table (read with
- * libmount): in a user namespace it cannot use a directory that has other
- * filesystems mounted below it, since those mounts are locked to the
- * host's tree. */
-static void explain_layer(const char *path, char *buf, size_t len)
-{
-	char real[4096];
-	buf[0] = '\0';
-	if (!realpath(path, real))
-		return;
-	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
-	if (!tb)
-		return;
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
-	size_t rl = strlen(real);
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *t = mnt_fs_get_target(fs);
-		bool below = t && strncmp(t, real, rl) == 0 &&
-			     (t[rl] == '/' || (rl == 1 && t[1] != '\0'));
-		if (below) {
-			snprintf(buf, len, "%s has other filesystems mounted below it (%s is a %s "
-				 "mount), which overlayfs refuses in a user namespace; use a "
-				 "directory without submounts, or --ro-bind", path, t,
-				 mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "?");
-			break;
-		}
-	}
-	if (!buf[0]) {
-		fs = mnt_table_find_mountpoint(tb, real, MNT_ITER_BACKWARD);
-		if (fs)
-			snprintf(buf, len, "%s is on a %s filesystem mounted at %s", path,
-				 mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "?",
-				 mnt_fs_get_target(fs));
-	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
 }
 
 int sandbox_open_sources(const struct sandbox_config *cfg, struct rootfs *rf,
@@ -211,7 +171,7 @@ static int mount_layers(const struct sandbox_config *cfg, struct rootfs *rf,
 	if (m < 0) {
 		for (size_t i = 0; i < cfg->n_roots; i++) {
 			char why[768];
-			explain_layer(cfg->roots[i], why, sizeof why);
+			mounttable_explain_layer(cfg->roots[i], why, sizeof why);
 			if (strstr(why, "submounts"))
 				return cl_err_msg(err, err->code, "--root %s: %s", cfg->roots[i], why);
 		}

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,9 +20,9 @@
 
 struct child_ctx {
 	int chan;
+	int bpf_fd;            /* read end: the compiled filter arrives here */
 	uid_t outer_uid;
 	gid_t outer_gid;
-	scmp_filter_ctx filter;
 };
 
 static int enter_workdir(const struct sandbox_config *cfg, struct cl_err *err)
@@ -35,13 +36,15 @@ static int enter_workdir(const struct sandbox_config *cfg, struct cl_err *err)
 	return 0;
 }
 
-static int close_inherited_fds(int keep, struct cl_err *err)
+static int close_inherited_fds(const struct child_ctx *ctx, struct cl_err *err)
 {
-	/* Only 0, 1, 2 and our channel survive; everything we opened since
-	 * is close-on-exec and closed by now. */
-	if (keep > 3 && close_range(3, (unsigned)keep - 1, 0) < 0)
-		return cl_err_set(err, errno, "close_range");
-	if (close_range((unsigned)keep + 1, ~0U, 0) < 0)
+	/* Only 0, 1, 2, the channel and the filter pipe survive, and the
+	 * last two are close-on-exec. */
+	unsigned lo = (unsigned)(ctx->chan < ctx->bpf_fd ? ctx->chan : ctx->bpf_fd);
+	unsigned hi = (unsigned)(ctx->chan < ctx->bpf_fd ? ctx->bpf_fd : ctx->chan);
+	if ((lo > 3 && close_range(3, lo - 1, 0) < 0) ||
+	    (hi > lo + 1 && close_range(lo + 1, hi - 1, 0) < 0) ||
+	    close_range(hi + 1, ~0U, 0) < 0)
 		return cl_err_set(err, errno, "close_range");
 	return 0;
 }
@@ -56,7 +59,8 @@ static int set_personality(const struct sandbox_config *cfg, struct cl_err *err)
 static int install_filter(const struct child_ctx *ctx, struct cl_err *err)
 {
 	int notify_fd = -1;
-	TRY(sandbox_seccomp_load(ctx->filter, &notify_fd, err));
+	TRY(sandbox_seccomp_install(ctx->bpf_fd, &notify_fd, err));
+	close(ctx->bpf_fd);
 	int r = chan_send(ctx->chan, CHAN_NOTIFY_FD, NULL, notify_fd);
 	close(notify_fd); /* the sandbox must not hold its own listener */
 	if (r < 0)
@@ -67,12 +71,14 @@ static int install_filter(const struct child_ctx *ctx, struct cl_err *err)
 static int sandbox_child_setup(const struct sandbox_config *cfg,
 			       const struct child_ctx *ctx, struct cl_err *err)
 {
+	struct net_helper net = { .pid = -1, .sock = -1 };
 	struct rootfs rf;
 	int r;
 
 	rootfs_init(&rf, cfg);
 	if ((r = sandbox_die_with_parent(ctx->chan, err)) < 0 ||
 	    (r = sandbox_write_idmaps(cfg->uid, ctx->outer_uid, cfg->gid, ctx->outer_gid, err)) < 0 ||
+	    (r = sandbox_net_start(&net, err)) < 0 ||
 	    (r = sandbox_make_mounts_private(err)) < 0 ||
 	    (r = sandbox_open_sources(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_assemble_root(cfg, &rf, err)) < 0 ||
@@ -83,14 +89,14 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 	    (r = sandbox_mask_procfs(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_seal_root(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_set_hostname(cfg, err)) < 0 ||
-	    (r = sandbox_loopback_up(err)) < 0 ||
+	    (r = sandbox_net_join(&net, err)) < 0 ||
 	    (r = sandbox_pivot_root(&rf, err)) < 0) {
 		rootfs_release(&rf, cfg);
 		return r;
 	}
 	rootfs_release(&rf, cfg);
 	TRY(enter_workdir(cfg, err));
-	TRY(close_inherited_fds(ctx->chan, err));
+	TRY(close_inherited_fds(ctx, err));
 	TRY(sandbox_drop_capabilities(err));
 	TRY(set_personality(cfg, err));
 	return install_filter(ctx, err);
@@ -121,21 +127,27 @@ static void explain_userns_failure(struct cl_err *err)
 int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 {
 	struct child_ctx ctx = { .outer_uid = geteuid(), .outer_gid = getegid() };
-	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1;
-	int sv[2];
+	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1, bpf_w = -1;
+	scmp_filter_ctx filter = NULL;
+	int sv[2], bpf[2];
 	sigset_t mask, oldmask;
 	int rc;
 
 	if (!cfg->argv || !cfg->argv[0])
 		return cl_err_msg(err, EINVAL, "no command given");
-	/* The policy is built here, once; the child only loads it. */
-	TRY(sandbox_seccomp_build(cfg, &ctx.filter, err));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		rc = cl_err_set(err, errno, "socketpair");
 		goto out_filter;
 	}
 	parent_end = sv[0];
 	ctx.chan = sv[1];
+	if (pipe2(bpf, O_CLOEXEC) < 0) {
+		rc = cl_err_set(err, errno, "pipe");
+		close(ctx.chan);
+		goto out_filter;
+	}
+	ctx.bpf_fd = bpf[0];
+	bpf_w = bpf[1];
 
 	/* Signals that end cloister end the sandbox: they are read from a
 	 * signalfd so the sandbox can be killed before cloister exits. */
@@ -156,15 +168,25 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 	if (pid == 0) {
 		close(parent_end);
 		close(sigfd);
+		close(bpf_w);
 		child_main(cfg, &ctx);
 	}
 	close(ctx.chan);
+	close(ctx.bpf_fd);
 	if (pid < 0) {
 		explain_userns_failure(err);
 		rc = pid;
 		goto out_mask;
 	}
-	rc = sandbox_supervise(cfg, pid, pidfd, parent_end, sigfd, err);
+	/* The policy is built and compiled now, while the child is busy with
+	 * its mounts, and sent down a pipe; a failure here reaches the child
+	 * as a short read. */
+	rc = sandbox_seccomp_build(cfg, &filter, err);
+	if (rc == 0)
+		rc = sandbox_seccomp_export(filter, bpf_w, err);
+	cl_closep(&bpf_w);
+	if (rc == 0)
+		rc = sandbox_supervise(cfg, pid, pidfd, parent_end, sigfd, err);
 	if (rc < 0) {
 		/* Whatever went wrong, nothing of the sandbox outlives us. */
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
@@ -174,6 +196,7 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 out_mask:
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out_filter:
-	seccomp_release(ctx.filter);
+	if (filter)
+		seccomp_release(filter);
 	return rc;
 }

@@ -65,6 +65,11 @@ struct sandbox_config {
 	unsigned long personality; /* applied before the filter; the only
 				      value personality(2) may set inside */
 	mode_t umask;
+	/* Return as soon as the command's status is known and every process
+	 * of the sandbox is gone, leaving the kernel to finish tearing the
+	 * namespaces down (a millisecond or more).  Only for a caller that is
+	 * about to exit: pid 1's zombie is left to the caller's parent. */
+	bool async_teardown;
 };
 
 void sandbox_config_init(struct sandbox_config *cfg);

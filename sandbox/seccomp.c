@@ -15,7 +15,13 @@
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "../common/fdio.h"
 
 #ifndef __O_TMPFILE
 #define __O_TMPFILE 020000000
@@ -205,13 +211,33 @@ int sandbox_seccomp_build(const struct sandbox_config *cfg, scmp_filter_ctx *out
 	return 0;
 }
 
-int sandbox_seccomp_load(scmp_filter_ctx ctx, int *notify_fd, struct cl_err *err)
+int sandbox_seccomp_export(scmp_filter_ctx ctx, int fd, struct cl_err *err)
 {
-	int r = seccomp_load(ctx);
+	int r = seccomp_export_bpf(ctx, fd);
 	if (r < 0)
-		return cl_err_set(err, -r, "loading the seccomp filter");
-	*notify_fd = seccomp_notify_fd(ctx);
-	if (*notify_fd < 0)
-		return cl_err_set(err, -*notify_fd, "getting the seccomp listener");
+		return cl_err_set(err, -r, "compiling the seccomp filter");
+	return 0;
+}
+
+int sandbox_seccomp_install(int bpf_fd, int *notify_fd, struct cl_err *err)
+{
+	/* BPF_MAXINSNS instructions at most; read it all, then load it. */
+	static struct sock_filter insns[BPF_MAXINSNS];
+	ssize_t n = read_all(bpf_fd, insns, sizeof insns);
+	if (n < 0)
+		return cl_err_set(err, (int)-n, "reading the compiled seccomp filter");
+	if (n == 0 || n % (ssize_t)sizeof *insns)
+		return cl_err_msg(err, EINVAL, "the compiled seccomp filter is truncated (%zd bytes)", n);
+	struct sock_fprog prog = {
+		.len = (unsigned short)(n / (ssize_t)sizeof *insns),
+		.filter = insns,
+	};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return cl_err_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			      SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (fd < 0)
+		return cl_err_set(err, errno, "loading the seccomp filter");
+	*notify_fd = fd;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -95,6 +96,7 @@ struct supervision {
 	int notify_fd;
 	bool chan_open;
 	bool setup_failed;
+	int exit_status;     /* from pid 1's last report, or -1 */
 };
 
 /* One message from inside.  A setup error travels as "ERRNO:message". */
@@ -119,6 +121,8 @@ static void read_message(struct supervision *sv, int chan, struct cl_err *err)
 			cl_err_msg(err, EPERM, "%s", text);
 	} else if (type == CHAN_EXEC_ERROR) {
 		fprintf(stderr, "cloister: %s\n", text);
+	} else if (type == CHAN_EXIT_STATUS) {
+		sv->exit_status = atoi(text);
 	}
 	cl_closep(&fd);
 }
@@ -126,7 +130,7 @@ static void read_message(struct supervision *sv, int chan, struct cl_err *err)
 int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
 		      int chan, int sigfd, struct cl_err *err)
 {
-	struct supervision sv = { .notify_fd = -1, .chan_open = true };
+	struct supervision sv = { .notify_fd = -1, .chan_open = true, .exit_status = -1 };
 	int64_t deadline = cfg->timeout_sec ? now_ms() + (int64_t)cfg->timeout_sec * 1000 : -1;
 	int killed_by = 0;        /* the signal that made us kill the sandbox */
 	bool timed_out = false;
@@ -172,6 +176,10 @@ int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
 		}
 		if (p[0].revents & POLLIN)
 			break;
+		if (sv.exit_status >= 0 && cfg->async_teardown && !timed_out && !killed_by) {
+			rc = sv.exit_status;
+			goto out;
+		}
 	}
 
 	/* A message may still be queued behind the exit. */
