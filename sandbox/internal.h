@@ -82,6 +82,8 @@ struct net_helper {
 };
 int sandbox_net_start(struct net_helper *h, struct cl_err *err);
 int sandbox_net_join(struct net_helper *h, struct cl_err *err);
+/* On a failed setup: kills and reaps the helper if it is still there. */
+void sandbox_net_abandon(struct net_helper *h);
 
 /* caps.c */
 int sandbox_drop_capabilities(struct cl_err *err);

@@ -108,3 +108,13 @@ int sandbox_net_join(struct net_helper *h, struct cl_err *err)
 		return cl_err_set(err, errno, "joining the network namespace");
 	return 0;
 }
+
+void sandbox_net_abandon(struct net_helper *h)
+{
+	cl_closep(&h->sock);
+	if (h->pid > 0) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, NULL, 0);
+		h->pid = -1;
+	}
+}

@@ -89,13 +89,14 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 	    (r = sandbox_mask_procfs(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_seal_root(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_set_hostname(cfg, err)) < 0 ||
-	    (r = sandbox_net_join(&net, err)) < 0 ||
-	    (r = sandbox_pivot_root(&rf, err)) < 0) {
+	    (r = sandbox_pivot_root(&rf, err)) < 0 ||
+	    (r = enter_workdir(cfg, err)) < 0 ||
+	    (r = sandbox_net_join(&net, err)) < 0) {
 		rootfs_release(&rf, cfg);
+		sandbox_net_abandon(&net);
 		return r;
 	}
 	rootfs_release(&rf, cfg);
-	TRY(enter_workdir(cfg, err));
 	TRY(close_inherited_fds(ctx, err));
 	TRY(sandbox_drop_capabilities(err));
 	TRY(set_personality(cfg, err));
