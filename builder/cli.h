@@ -21,7 +21,9 @@ enum {
 int run_parse_args(int argc, char **argv, struct sandbox_config *cfg,
 		   struct cl_err *err);
 int cmd_run(int argc, char **argv);
+int cmd_seed(int argc, char **argv);
 
 extern const char run_usage[];
+extern const char seed_usage[];
 
 #endif

@@ -10,6 +10,9 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  run [OPTIONS] -- CMD   run CMD in a fresh rootless sandbox (see cloister run --help)\n"
+	"  seed [fetch|build|update]\n"
+	"                         fetch and unpack the pinned seed toolchain, print its hash\n"
+	"                         (see cloister seed --help)\n"
 	"  help                   this text\n"
 	"  version                print the version\n"
 	"\n"
@@ -26,6 +29,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "seed"))
+		return cmd_seed(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
 		return EXIT_OK;

@@ -31,4 +31,7 @@ int cl_err_prefix(struct cl_err *err, const char *fmt, ...)
 
 void cl_err_clear(struct cl_err *err);
 
+/* Returns early with a negative result. */
+#define TRY(expr) do { int _r = (expr); if (_r < 0) return _r; } while (0)
+
 #endif

@@ -31,6 +31,7 @@ void sandbox_config_init(struct sandbox_config *cfg)
 	cfg->gid = 1000;
 	cfg->personality = PER_LINUX;
 	cfg->umask = 022;
+	cfg->stdio[0] = cfg->stdio[1] = cfg->stdio[2] = -1;
 	for (size_t i = 0; i < sizeof default_env / sizeof *default_env; i++) {
 		const char *eq = strchr(default_env[i], '=');
 		char var[32];

@@ -7,8 +7,6 @@
 
 #include "sandbox.h"
 
-#define TRY(expr) do { int _r = (expr); if (_r < 0) return _r; } while (0)
-
 /* namespaces.c */
 /* CLONE_NEWNET is not here: see network.c */
 #define SANDBOX_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | \

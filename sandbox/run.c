@@ -107,8 +107,12 @@ __attribute__((noreturn))
 static void child_main(const struct sandbox_config *cfg, const struct child_ctx *ctx)
 {
 	struct cl_err err = { 0 };
+	int r = 0;
 
-	if (sandbox_child_setup(cfg, ctx, &err) < 0) {
+	for (int i = 0; i < 3 && r == 0; i++)
+		if (cfg->stdio[i] >= 0 && cfg->stdio[i] != i && dup2(cfg->stdio[i], i) < 0)
+			r = cl_err_set(&err, errno, "redirecting descriptor %d", i);
+	if (r < 0 || sandbox_child_setup(cfg, ctx, &err) < 0) {
 		char msg[1100];
 		snprintf(msg, sizeof msg, "%d:%s", err.code, err.msg);
 		chan_send(ctx->chan, CHAN_SETUP_ERROR, msg, -1);

@@ -70,6 +70,9 @@ struct sandbox_config {
 	 * namespaces down (a millisecond or more).  Only for a caller that is
 	 * about to exit: pid 1's zombie is left to the caller's parent. */
 	bool async_teardown;
+	/* Descriptors for the command's stdin, stdout, stderr; -1 inherits
+	 * the caller's.  (The build driver sends output to its log.) */
+	int stdio[3];
 };
 
 void sandbox_config_init(struct sandbox_config *cfg);

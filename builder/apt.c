@@ -1,0 +1,221 @@
+#define _GNU_SOURCE
+#include "apt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/fdio.h"
+#include "../common/fsutil.h"
+
+extern char **environ;
+
+int apt_env_init(struct apt_env *env, const char *home, struct cl_err *err)
+{
+	char p[PATH_MAX + 64];
+	snprintf(env->dir, sizeof env->dir, "%s/apt", home);
+	static const char *const sub[] = { "state/lists/partial", "cache/archives/partial" };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof p, "%s/%s", env->dir, sub[i]);
+		if (mkdir_p(p, 0755, err) < 0)
+			return -err->code;
+	}
+	/* apt wants a dpkg status file; ours is empty: nothing is installed
+	 * in the seed as far as apt is concerned. */
+	snprintf(p, sizeof p, "%s/state/status", env->dir);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cl_err_set(err, errno, "creating %s", p);
+	close(fd);
+	return 0;
+}
+
+/* Runs apt-get with the private configuration; stdout and stderr are
+ * captured (malloc'd, NUL-terminated).  Returns the exit status. */
+static int run_apt(struct apt_env *env, const char *cwd, const char *const *args,
+		   char **out, char **errout, struct cl_err *err)
+{
+	char o[8][PATH_MAX + 64];
+	const char *argv[64];
+	int n = 0;
+
+	snprintf(o[0], sizeof o[0], "Dir::State=%s/state", env->dir);
+	snprintf(o[1], sizeof o[1], "Dir::State::status=%s/state/status", env->dir);
+	snprintf(o[2], sizeof o[2], "Dir::Cache=%s/cache", env->dir);
+	argv[n++] = "apt-get";
+	argv[n++] = "-q";
+	for (int i = 0; i < 3; i++) {
+		argv[n++] = "-o";
+		argv[n++] = o[i];
+	}
+	/* The machine's own sources and keyrings: read, never changed. */
+	static const char *const fixed[] = {
+		"Dir::Etc::SourceList=/etc/apt/sources.list",
+		"Dir::Etc::SourceParts=/etc/apt/sources.list.d",
+		"Debug::NoLocking=1", "Acquire::Languages=none",
+	};
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		argv[n++] = "-o";
+		argv[n++] = fixed[i];
+	}
+	if (geteuid() == 0) {
+		/* apt would drop to _apt, which cannot write into a private
+		 * directory under root's home */
+		argv[n++] = "-o";
+		argv[n++] = "APT::Sandbox::User=root";
+	}
+	for (int i = 0; args[i] && n < 62; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+
+	_cleanup_close_ int ofd = memfd_create("apt-out", MFD_CLOEXEC);
+	_cleanup_close_ int efd = memfd_create("apt-err", MFD_CLOEXEC);
+	if (ofd < 0 || efd < 0)
+		return cl_err_set(err, errno, "memfd_create");
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, ofd, 1);
+	posix_spawn_file_actions_adddup2(&fa, efd, 2);
+	if (cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	pid_t pid;
+	int r = posix_spawnp(&pid, "apt-get", &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return cl_err_set(err, r, "running apt-get (is apt installed?)");
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return cl_err_set(err, errno, "waiting for apt-get");
+	int fds[2] = { ofd, efd };
+	char **bufs[2] = { out, errout };
+	for (int i = 0; i < 2; i++) {
+		if (!bufs[i])
+			continue;
+		off_t size = lseek(fds[i], 0, SEEK_END);
+		char *b = malloc((size_t)size + 1);
+		if (!b)
+			return cl_err_set(err, ENOMEM, "apt-get output");
+		ssize_t got = pread(fds[i], b, (size_t)size, 0);
+		b[got > 0 ? got : 0] = '\0';
+		*bufs[i] = b;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The last "E: ..." line apt printed, for messages. */
+static const char *apt_error_line(const char *errout, char *buf, size_t len)
+{
+	const char *e = NULL;
+	for (const char *p = errout; (p = strstr(p, "E: ")); p += 3)
+		e = p + 3;
+	if (!e)
+		e = errout;
+	size_t n = strcspn(e, "\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, e, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+int apt_update(struct apt_env *env, struct cl_err *err)
+{
+	static const char *const args[] = { "update", NULL };
+	_cleanup_free_ char *errout = NULL;
+	int st = run_apt(env, NULL, args, NULL, &errout, err);
+	if (st < 0)
+		return st;
+	if (st != 0) {
+		char line[512];
+		return cl_err_msg(err, EIO, "apt-get update failed: %s",
+				  apt_error_line(errout, line, sizeof line));
+	}
+	return 0;
+}
+
+/* "%3a" in a .deb file name stands for the epoch's ':' */
+static void unescape_version(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+	for (size_t i = 0; in[i] && o + 1 < len; i++) {
+		if (in[i] == '%' && in[i + 1] == '3' && (in[i + 2] == 'a' || in[i + 2] == 'A')) {
+			out[o++] = ':';
+			i += 2;
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+int apt_lookup(struct apt_env *env, const char *name, const char *version,
+	       struct apt_pkg_info *info, struct cl_err *err)
+{
+	char spec[300];
+	if (version)
+		snprintf(spec, sizeof spec, "%s=%s", name, version);
+	else
+		snprintf(spec, sizeof spec, "%s", name);
+	const char *args[] = { "download", "--print-uris", spec, NULL };
+	_cleanup_free_ char *out = NULL, *errout = NULL;
+	int st = run_apt(env, NULL, args, &out, &errout, err);
+	if (st < 0)
+		return st;
+	if (st != 0) {
+		char line[512];
+		apt_error_line(errout, line, sizeof line);
+		if (strstr(line, "not found") || strstr(line, "Unable to locate") ||
+		    strstr(line, "has no installation candidate"))
+			return cl_err_msg(err, ENOENT, "%s", line);
+		return cl_err_msg(err, EIO, "apt-get download --print-uris %s: %s", spec, line);
+	}
+	/* 'URI' FILENAME SIZE SHA256:HEX */
+	char uri[2048], file[256], sum[128];
+	unsigned long long size;
+	if (sscanf(out, "%2047s %255s %llu %127s", uri, file, &size, sum) != 4 ||
+	    strncmp(sum, "SHA256:", 7) != 0 || !sha256_hex_valid(sum + 7))
+		return cl_err_msg(err, EIO, "apt-get download --print-uris %s: unexpected output '%.200s'",
+				  spec, out);
+	memset(info, 0, sizeof *info);
+	snprintf(info->filename, sizeof info->filename, "%s", file);
+	memcpy(info->sha256, sum + 7, SHA256_HEX_LEN + 1);
+	info->size = size;
+	/* NAME_VERSION_ARCH.deb */
+	char *first = strchr(file, '_'), *last = strrchr(file, '_');
+	if (!first || first == last)
+		return cl_err_msg(err, EIO, "unexpected package file name %s", file);
+	*last = '\0';
+	unescape_version(first + 1, info->version, sizeof info->version);
+	return 0;
+}
+
+int apt_download(struct apt_env *env, const char *name, const char *version,
+		 const char *dir, char *path, size_t pathlen, struct cl_err *err)
+{
+	struct apt_pkg_info info;
+	if (apt_lookup(env, name, version, &info, err) < 0)
+		return -err->code;
+	char spec[300];
+	snprintf(spec, sizeof spec, "%s=%s", name, version);
+	const char *args[] = { "download", spec, NULL };
+	_cleanup_free_ char *errout = NULL;
+	int st = run_apt(env, dir, args, NULL, &errout, err);
+	if (st < 0)
+		return st;
+	if (st != 0) {
+		char line[512];
+		return cl_err_msg(err, EIO, "apt-get download %s: %s", spec,
+				  apt_error_line(errout, line, sizeof line));
+	}
+	snprintf(path, pathlen, "%s/%s", dir, info.filename);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* A private apt: Debian's own client, with its state and cache under
+ * $CLOISTER_HOME/apt and the machine's own package sources, so fetching
+ * works unprivileged, changes nothing global, and names no archive host
+ * in this repository. */
+#ifndef CLOISTER_APT_H
+#define CLOISTER_APT_H
+
+#include <limits.h>
+
+#include "../common/err.h"
+#include "hash.h"
+
+struct apt_env {
+	char dir[PATH_MAX];
+};
+
+struct apt_pkg_info {
+	char version[128];
+	char filename[256];
+	char sha256[SHA256_HEX_LEN + 1];
+	unsigned long long size;
+};
+
+int apt_env_init(struct apt_env *env, const char *home, struct cl_err *err);
+/* apt-get update into the private lists. */
+int apt_update(struct apt_env *env, struct cl_err *err);
+/* What the archive offers for name (version NULL: the candidate).
+ * -ENOENT when that version or package is not there. */
+int apt_lookup(struct apt_env *env, const char *name, const char *version,
+	       struct apt_pkg_info *info, struct cl_err *err);
+/* Downloads name=version into dir; the file's path goes to path. */
+int apt_download(struct apt_env *env, const char *name, const char *version,
+		 const char *dir, char *path, size_t pathlen, struct cl_err *err);
+
+#endif

@@ -1,0 +1,107 @@
+/* `cloister seed`: fetch and unpack the pinned seed toolchain. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "home.h"
+#include "seed.h"
+
+const char seed_usage[] =
+	"usage: cloister seed [fetch|build|update] [OPTIONS]\n"
+	"\n"
+	"  (none)    fetch, then build; prints the seed's hash and its tree's path\n"
+	"  fetch     download every pinned .deb into the download cache, verified\n"
+	"  build     unpack the cached .debs into seeds/HASH/ (once per hash)\n"
+	"  update    rewrite the lock from the archive's current versions (maintainers)\n"
+	"\n"
+	"Options:\n"
+	"  --set SET       base (default), kbuild (base and the kernel-build extras), all\n"
+	"  --from DIR      take the .debs from DIR (an offline mirror) instead of apt\n"
+	"  --offline       never touch the network; say what is missing\n"
+	"  --lock FILE     the lock (default rootfs-seed/seed.lock)\n"
+	"  --skeleton DIR  the skeleton (default rootfs-seed/skeleton)\n"
+	"  --store DIR     CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
+	"  -q, --quiet     no progress on stderr\n";
+
+int cmd_seed(int argc, char **argv)
+{
+	struct seed_ctx c = { .set = "base" };
+	struct cl_err err = { 0 };
+	const char *sub = "all", *store = NULL, *lock = NULL, *skel = NULL;
+	int i = 1;
+
+	if (i < argc && argv[i][0] != '-')
+		sub = argv[i++];
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		const char **val = NULL;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(seed_usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--offline")) {
+			c.offline = true;
+			continue;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			c.quiet = true;
+			continue;
+		} else if (!strcmp(a, "--set")) {
+			val = &c.set;
+		} else if (!strcmp(a, "--from")) {
+			val = &c.from;
+		} else if (!strcmp(a, "--store")) {
+			val = &store;
+		} else if (!strcmp(a, "--lock")) {
+			val = &lock;
+		} else if (!strcmp(a, "--skeleton")) {
+			val = &skel;
+		} else {
+			fprintf(stderr, "cloister seed: unknown option '%s' (see cloister seed --help)\n", a);
+			return EXIT_USAGE;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "cloister seed: %s needs an argument\n", a);
+			return EXIT_USAGE;
+		}
+		*val = argv[++i];
+	}
+	if (strcmp(c.set, "base") && strcmp(c.set, "kbuild") && strcmp(c.set, "all")) {
+		fprintf(stderr, "cloister seed: --set takes base, kbuild or all, not '%s'\n", c.set);
+		return EXIT_USAGE;
+	}
+	if (strcmp(sub, "all") && strcmp(sub, "fetch") && strcmp(sub, "build") && strcmp(sub, "update")) {
+		fprintf(stderr, "cloister seed: unknown subcommand '%s' (see cloister seed --help)\n", sub);
+		return EXIT_USAGE;
+	}
+	if (c.from && c.offline) {
+		/* --from is offline by nature; nothing to reconcile */
+		c.offline = false;
+	}
+	int r = cloister_home(store, c.home, sizeof c.home, &err);
+	if (r == 0 && lock)
+		snprintf(c.lock, sizeof c.lock, "%s", lock);
+	else if (r == 0)
+		r = repo_file("rootfs-seed/seed.lock", c.lock, sizeof c.lock, &err);
+	bool building = !strcmp(sub, "all") || !strcmp(sub, "build");
+	if (r == 0 && skel)
+		snprintf(c.skeleton, sizeof c.skeleton, "%s", skel);
+	else if (r == 0 && building)
+		r = repo_file("rootfs-seed/skeleton", c.skeleton, sizeof c.skeleton, &err);
+
+	char hash[SHA256_HEX_LEN + 1], tree[PATH_MAX + 128];
+	if (r == 0 && !strcmp(sub, "update"))
+		r = seed_update(&c, &err);
+	if (r == 0 && (!strcmp(sub, "all") || !strcmp(sub, "fetch")))
+		r = seed_fetch(&c, &err);
+	if (r == 0 && (!strcmp(sub, "all") || !strcmp(sub, "build"))) {
+		r = seed_build(&c, hash, tree, sizeof tree, &err);
+		if (r == 0)
+			printf("seed %s\n%s\n", hash, tree);
+	}
+	if (r < 0) {
+		fprintf(stderr, "cloister seed: %s\n", err.msg);
+		/* a malformed lock is bad input; anything else a failure */
+		return err.code == EINVAL ? EXIT_USAGE : EXIT_FAILED;
+	}
+	return EXIT_OK;
+}

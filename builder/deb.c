@@ -1,0 +1,323 @@
+#define _GNU_SOURCE
+#include "deb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "archive_api.h"
+
+/* A package larger than this, unpacked, is taken for a decompression bomb. */
+#define DEB_MAX_UNPACKED (4ULL << 30)
+
+int deb_path_normalize(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+	const char *p = in;
+
+	out[0] = '\0';
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *s = p;
+		while (*p && *p != '/')
+			p++;
+		size_t n = (size_t)(p - s);
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (o == 0)
+				return -1;
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			out[o] = '\0';
+			continue;
+		}
+		if (o + n + 2 > len)
+			return -1;
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, s, n);
+		o += n;
+		out[o] = '\0';
+	}
+	return 0;
+}
+
+void deb_path_merge_usr(const char *in, char *out, size_t len)
+{
+	static const char *const merged[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+	size_t first = strcspn(in, "/");
+	for (size_t i = 0; i < sizeof merged / sizeof *merged; i++) {
+		if (strlen(merged[i]) == first && strncmp(in, merged[i], first) == 0) {
+			snprintf(out, len, "usr/%s", in);
+			return;
+		}
+	}
+	snprintf(out, len, "%s", in);
+}
+
+void deb_path_relative(const char *from_dir, const char *to, char *out, size_t len)
+{
+	/* drop the common leading components */
+	const char *f = from_dir, *t = to;
+	for (;;) {
+		size_t fl = strcspn(f, "/"), tl = strcspn(t, "/");
+		if (!*f || !*t || fl != tl || strncmp(f, t, fl) != 0)
+			break;
+		f += fl + (f[fl] == '/');
+		t += tl + (t[tl] == '/');
+	}
+	size_t o = 0;
+	out[0] = '\0';
+	while (*f) {
+		o += (size_t)snprintf(out + o, len - o, "../");
+		f += strcspn(f, "/");
+		f += *f == '/';
+	}
+	if (*t)
+		snprintf(out + o, len - o, "%s", t);
+	else if (o)
+		out[o - 1] = '\0'; /* "../" -> ".." */
+	else
+		snprintf(out, len, ".");
+}
+
+static void dir_of(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, path, n);
+	out[n] = '\0';
+}
+
+struct nested {
+	const struct archive_api *A;
+	struct archive *outer;
+	char buf[1 << 16];
+};
+
+static la_ssize_t nested_read(struct archive *a, void *data, const void **buf)
+{
+	(void)a;
+	struct nested *n = data;
+	*buf = n->buf;
+	return n->A->archive_read_data(n->outer, n->buf, sizeof n->buf);
+}
+
+/* Checks one entry and rewrites its paths for the merged, relative tree. */
+static int vet_entry(const struct archive_api *A, struct archive_entry *e, const char *what,
+		     int root_fd, char *mapped, size_t mlen, struct cl_err *err)
+{
+	const char *raw = A->archive_entry_pathname(e);
+	char norm[PATH_MAX];
+
+	if (!raw)
+		return cl_err_msg(err, EINVAL, "%s: an entry without a name", what);
+	if (raw[0] == '/')
+		return cl_err_msg(err, EPERM, "%s: refusing absolute path '%s'", what, raw);
+	for (const char *c = raw; (c = strstr(c, "..")); c += 2)
+		if ((c == raw || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
+			return cl_err_msg(err, EPERM, "%s: refusing path with '..': '%s'", what, raw);
+	if (deb_path_normalize(raw, norm, sizeof norm) < 0)
+		return cl_err_msg(err, EPERM, "%s: refusing path '%s'", what, raw);
+	if (!norm[0]) {
+		mapped[0] = '\0'; /* the archive's "./": nothing to write */
+		return 0;
+	}
+	deb_path_merge_usr(norm, mapped, mlen);
+
+	mode_t type = A->archive_entry_filetype(e);
+	mode_t mode = A->archive_entry_mode(e) & 07777;
+	const char *hard = A->archive_entry_hardlink(e);
+	if (type == AE_IFCHR || type == AE_IFBLK)
+		return cl_err_msg(err, EPERM, "%s: refusing device node '%s'", what, raw);
+	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && !hard)
+		return cl_err_msg(err, EPERM, "%s: refusing special file '%s'", what, raw);
+	if (type != AE_IFDIR && (mode & (S_ISUID | S_ISGID)))
+		return cl_err_msg(err, EPERM, "%s: refusing setuid/setgid file '%s' (mode %04o)",
+				  what, raw, (unsigned)mode);
+	/* a setgid directory only passes its group on; the seed has no groups */
+	A->archive_entry_set_perm(e, mode & ~(mode_t)(S_ISUID | S_ISGID));
+
+	if (type != AE_IFDIR) {
+		struct stat st;
+		if (fstatat(root_fd, mapped, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return cl_err_msg(err, EEXIST, "%s: /%s is already provided by another package "
+					  "of the seed; remove one of the two from the lock", what, mapped);
+	}
+	A->archive_entry_set_pathname(e, mapped);
+
+	if (hard) {
+		char hn[PATH_MAX], hm[PATH_MAX];
+		if (hard[0] == '/' || deb_path_normalize(hard, hn, sizeof hn) < 0 || !hn[0])
+			return cl_err_msg(err, EPERM, "%s: refusing hard link '%s' to '%s'", what, raw, hard);
+		deb_path_merge_usr(hn, hm, sizeof hm);
+		A->archive_entry_set_hardlink(e, hm);
+	}
+	if (type == AE_IFLNK) {
+		const char *target = A->archive_entry_symlink(e);
+		char joined[PATH_MAX * 2], abs[PATH_MAX], absm[PATH_MAX], dir[PATH_MAX], rel[PATH_MAX];
+		if (!target || !target[0])
+			return cl_err_msg(err, EPERM, "%s: refusing empty symlink '%s'", what, raw);
+		/* where the link points, in the package's own layout */
+		if (target[0] == '/') {
+			snprintf(joined, sizeof joined, "%s", target);
+		} else {
+			char odir[PATH_MAX];
+			dir_of(norm, odir, sizeof odir);
+			snprintf(joined, sizeof joined, "%s/%s", odir, target);
+		}
+		if (deb_path_normalize(joined, abs, sizeof abs) < 0)
+			return cl_err_msg(err, EPERM, "%s: refusing symlink '%s' -> '%s': it leads out of the tree",
+					  what, raw, target);
+		deb_path_merge_usr(abs, absm, sizeof absm);
+		dir_of(mapped, dir, sizeof dir);
+		deb_path_relative(dir, absm, rel, sizeof rel);
+		A->archive_entry_set_symlink(e, rel);
+	}
+	return 0;
+}
+
+static int extract_data(const struct archive_api *A, struct archive *data, const char *what,
+			const char *root, struct cl_err *err)
+{
+	_cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0 || cwd < 0)
+		return cl_err_set(err, errno, "opening %s", root);
+	struct archive *w = A->archive_write_disk_new();
+	if (!w)
+		return cl_err_set(err, ENOMEM, "archive_write_disk_new");
+	A->archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+					     ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+					     ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	/* archive_write_disk works relative to the working directory */
+	if (fchdir(root_fd) < 0) {
+		A->archive_write_free(w);
+		return cl_err_set(err, errno, "entering %s", root);
+	}
+	mode_t old_umask = umask(022);
+	unsigned long long total = 0;
+	int r = 0;
+	struct archive_entry *e;
+	char mapped[PATH_MAX];
+
+	for (;;) {
+		int h = A->archive_read_next_header(data, &e);
+		if (h == ARCHIVE_EOF)
+			break;
+		if (h < ARCHIVE_WARN) {
+			r = cl_err_msg(err, EIO, "%s: %s", what, A->archive_error_string(data));
+			break;
+		}
+		if ((r = vet_entry(A, e, what, root_fd, mapped, sizeof mapped, err)) < 0)
+			break;
+		if (!mapped[0])
+			continue;
+		if (A->archive_write_header(w, e) < ARCHIVE_WARN) {
+			r = cl_err_msg(err, EIO, "%s: writing %s: %s", what, mapped, A->archive_error_string(w));
+			break;
+		}
+		const void *buf;
+		size_t size;
+		la_int64_t off;
+		int d;
+		while ((d = A->archive_read_data_block(data, &buf, &size, &off)) == ARCHIVE_OK) {
+			total += size;
+			if (total > DEB_MAX_UNPACKED) {
+				r = cl_err_msg(err, EFBIG, "%s: unpacks to more than %llu bytes; refusing",
+					       what, DEB_MAX_UNPACKED);
+				break;
+			}
+			if (A->archive_write_data_block(w, buf, size, off) < ARCHIVE_WARN) {
+				r = cl_err_msg(err, EIO, "%s: writing %s: %s", what, mapped,
+					       A->archive_error_string(w));
+				break;
+			}
+		}
+		if (r < 0)
+			break;
+		if (d < ARCHIVE_WARN) {
+			r = cl_err_msg(err, EIO, "%s: reading %s: %s", what, mapped,
+				       A->archive_error_string(data));
+			break;
+		}
+		if (A->archive_write_finish_entry(w) < ARCHIVE_WARN) {
+			r = cl_err_msg(err, EIO, "%s: finishing %s: %s", what, mapped,
+				       A->archive_error_string(w));
+			break;
+		}
+	}
+	if (r == 0 && A->archive_write_close(w) < ARCHIVE_WARN)
+		r = cl_err_msg(err, EIO, "%s: %s", what, A->archive_error_string(w));
+	A->archive_write_free(w);
+	umask(old_umask);
+	if (fchdir(cwd) < 0 && r == 0)
+		r = cl_err_set(err, errno, "returning to the working directory");
+	return r;
+}
+
+int deb_extract(const char *deb_path, const char *what, const char *root, struct cl_err *err)
+{
+	const struct archive_api *A = archive_api(err);
+	if (!A)
+		return -err->code;
+	_cleanup_close_ int fd = open(deb_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cl_err_set(err, errno, "%s", deb_path);
+
+	struct nested n = { .A = A, .outer = A->archive_read_new() };
+	if (!n.outer)
+		return cl_err_set(err, ENOMEM, "archive_read_new");
+	A->archive_read_support_format_ar(n.outer);
+	int r = 0, found = 0;
+	if (A->archive_read_open_fd(n.outer, fd, 1 << 16) != ARCHIVE_OK) {
+		r = cl_err_msg(err, EINVAL, "%s: not a Debian package: %s", what,
+			       A->archive_error_string(n.outer));
+		goto out;
+	}
+	struct archive_entry *e;
+	for (;;) {
+		int h = A->archive_read_next_header(n.outer, &e);
+		if (h == ARCHIVE_EOF)
+			break;
+		if (h < ARCHIVE_WARN) {
+			r = cl_err_msg(err, EINVAL, "%s: not a Debian package: %s", what,
+				       A->archive_error_string(n.outer));
+			goto out;
+		}
+		const char *name = A->archive_entry_pathname(e);
+		if (!name || strncmp(name, "data.tar", 8) != 0)
+			continue;
+		struct archive *data = A->archive_read_new();
+		if (!data) {
+			r = cl_err_set(err, ENOMEM, "archive_read_new");
+			goto out;
+		}
+		A->archive_read_support_filter_all(data);
+		A->archive_read_support_format_tar(data);
+		if (A->archive_read_open(data, &n, NULL, nested_read, NULL) != ARCHIVE_OK)
+			r = cl_err_msg(err, EINVAL, "%s: cannot read %s: %s", what, name,
+				       A->archive_error_string(data));
+		else
+			r = extract_data(A, data, what, root, err);
+		A->archive_read_free(data);
+		found = 1;
+		break;
+	}
+	if (r == 0 && !found)
+		r = cl_err_msg(err, EINVAL, "%s: not a Debian package: no data.tar member", what);
+out:
+	A->archive_read_free(n.outer);
+	return r;
+}

@@ -1,0 +1,30 @@
+/* Unpacking Debian binary packages with libarchive, never with dpkg and
+ * never running maintainer scripts.
+ *
+ * A .deb is an ar archive; its data.tar.* member is read as a nested
+ * archive and written under root with libarchive's secure extraction plus
+ * cloister's own refusals: no "..", no absolute path, no symlink leading
+ * out of the tree, no device node or other special file, no setuid or
+ * setgid file, no path provided by two packages.  Merged /usr is applied
+ * while unpacking (bin, sbin, lib* go under usr/) and every symlink is
+ * made relative, so the tree is right both inside the sandbox and seen
+ * from the host.  docs/seed.md has the details. */
+#ifndef CLOISTER_DEB_H
+#define CLOISTER_DEB_H
+
+#include "../common/err.h"
+
+/* Unpacks deb_path (package what, for messages) into the directory root. */
+int deb_extract(const char *deb_path, const char *what, const char *root, struct cl_err *err);
+
+/* Lexical path helpers, exposed for the unit tests. */
+/* Normalizes a relative path ("a/./b//c" -> "a/b/c"); ".." pops a
+ * component.  Returns -1 if ".." climbs above the start, else 0. */
+int deb_path_normalize(const char *in, char *out, size_t len);
+/* Applies merged /usr: "bin/x" -> "usr/bin/x" (also sbin, lib, lib32, lib64, libx32). */
+void deb_path_merge_usr(const char *in, char *out, size_t len);
+/* The relative symlink target that leads from directory from_dir to path
+ * to (both relative to the same root, normalized). */
+void deb_path_relative(const char *from_dir, const char *to, char *out, size_t len);
+
+#endif

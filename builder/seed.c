@@ -1,0 +1,564 @@
+#define _GNU_SOURCE
+#include "seed.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/fdio.h"
+#include "../common/fsutil.h"
+#include "../sandbox/sandbox.h"
+#include "apt.h"
+#include "cache.h"
+#include "deb.h"
+#include "seedlock.h"
+#include "tree.h"
+
+static void say(const struct seed_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say(const struct seed_ctx *c, const char *fmt, ...)
+{
+	if (c->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* The .deb file name apt and Debian mirrors use: NAME_VERSION_ARCH.deb,
+ * with the epoch's ':' written %3a.  The architecture is not pinned, so
+ * the prefix up to it is what is matched. */
+static void deb_prefix(const struct seed_pkg *p, char *out, size_t len)
+{
+	size_t o = (size_t)snprintf(out, len, "%s_", p->name);
+	for (const char *v = p->version; *v && o + 4 < len; v++) {
+		if (*v == ':')
+			o += (size_t)snprintf(out + o, len - o, "%%3a");
+		else
+			out[o++] = *v;
+	}
+	snprintf(out + o, len - o, "_");
+}
+
+/* Size first (a truncated download says so plainly), then the digest. */
+static int store_verified(const struct seed_ctx *c, const char *file, const struct seed_pkg *p,
+			  bool consume, struct cl_err *err)
+{
+	char what[300];
+	struct stat st;
+	snprintf(what, sizeof what, "%s %s (%s)", p->name, p->version, file);
+	if (stat(file, &st) < 0)
+		return cl_err_set(err, errno, "%s", file);
+	if ((unsigned long long)st.st_size != p->size) {
+		if (consume)
+			unlink(file);
+		return cl_err_msg(err, EBADMSG, "%s: size mismatch: the lock says %llu bytes, the file has %llu "
+				  "(truncated or wrong file)%s", what, p->size,
+				  (unsigned long long)st.st_size, consume ? "; the bad file was deleted" : "");
+	}
+	return cache_add(c->home, file, p->sha256, what, consume, err);
+}
+
+static int fetch_from_dir(const struct seed_ctx *c, const struct seed_pkg *p, struct cl_err *err)
+{
+	char prefix[300], path[PATH_MAX];
+	deb_prefix(p, prefix, sizeof prefix);
+	DIR *d = opendir(c->from);
+	if (!d)
+		return cl_err_set(err, errno, "--from %s", c->from);
+	struct dirent *e;
+	int r = 1;
+	while (r > 0 && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (strncmp(e->d_name, prefix, strlen(prefix)) || l < 4 || strcmp(e->d_name + l - 4, ".deb"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", c->from, e->d_name);
+		/* the user's mirror: a bad file is reported, never deleted */
+		r = store_verified(c, path, p, false, err);
+	}
+	closedir(d);
+	if (r > 0)
+		return cl_err_msg(err, ENOENT, "%s %s: no %s*.deb in %s", p->name, p->version, prefix, c->from);
+	return r;
+}
+
+static int lists_present(const struct apt_env *env)
+{
+	char dir[PATH_MAX + 32];
+	snprintf(dir, sizeof dir, "%s/state/lists", env->dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	int found = 0;
+	while (!found && (e = readdir(d)))
+		found = strstr(e->d_name, "_Packages") != NULL;
+	closedir(d);
+	return found;
+}
+
+static int fetch_with_apt(const struct seed_ctx *c, struct apt_env *env, bool *updated,
+			  const struct seed_pkg *p, struct cl_err *err)
+{
+	struct apt_pkg_info info;
+	int r;
+
+	if (!*updated && !lists_present(env)) {
+		say(c, "updating the private package lists\n");
+		TRY(apt_update(env, err));
+		*updated = true;
+	}
+	r = apt_lookup(env, p->name, p->version, &info, err);
+	if (r == -ENOENT && !*updated) {
+		say(c, "%s %s not in the package lists; updating them\n", p->name, p->version);
+		TRY(apt_update(env, err));
+		*updated = true;
+		r = apt_lookup(env, p->name, p->version, &info, err);
+	}
+	if (r == -ENOENT)
+		return cl_err_msg(err, ENOENT,
+				  "%s:%d: %s %s is no longer in the package archive (Debian replaces "
+				  "versions at point releases).  Either update the lock with "
+				  "`cloister seed update` and review the change, or put the .deb "
+				  "(sha256 %s) in a directory and run `cloister seed fetch --from DIR`",
+				  c->lock, p->line, p->name, p->version, p->sha256);
+	if (r < 0)
+		return r;
+	if (strcmp(info.sha256, p->sha256) != 0)
+		return cl_err_msg(err, EBADMSG, "%s:%d: the archive's %s %s has sha256 %s, the lock says %s; "
+				  "refusing it", c->lock, p->line, p->name, p->version, info.sha256, p->sha256);
+
+	char dir[PATH_MAX + 32], file[PATH_MAX * 2];
+	snprintf(dir, sizeof dir, "%s/tmp", c->home);
+	TRY(mkdir_p(dir, 0755, err));
+	snprintf(dir, sizeof dir, "%s/tmp/fetch.XXXXXX", c->home);
+	if (!mkdtemp(dir))
+		return cl_err_set(err, errno, "creating %s", dir);
+	r = apt_download(env, p->name, p->version, dir, file, sizeof file, err);
+	if (r == 0)
+		r = store_verified(c, file, p, true, err);
+	struct cl_err ignore;
+	remove_tree(dir, &ignore);
+	return r;
+}
+
+int seed_fetch(const struct seed_ctx *c, struct cl_err *err)
+{
+	struct seed_lock lock;
+	struct apt_env env;
+	bool env_ready = false, updated = false;
+	int r = 0;
+	size_t fetched = 0, cached = 0;
+
+	TRY(seed_lock_read(c->lock, &lock, err));
+	for (size_t i = 0; i < lock.n && r == 0; i++) {
+		const struct seed_pkg *p = &lock.pkgs[i];
+		if (!seed_pkg_selected(p, c->set))
+			continue;
+		r = cache_verify(c->home, p->sha256, err);
+		if (r == 0) {
+			cached++;
+			continue;
+		}
+		if (r != -ENOENT)
+			break;
+		if (c->from) {
+			r = fetch_from_dir(c, p, err);
+		} else if (c->offline) {
+			r = cl_err_msg(err, ENOENT, "%s:%d: %s %s (sha256 %s) is not in the download cache, "
+				       "and --offline forbids fetching it", c->lock, p->line, p->name,
+				       p->version, p->sha256);
+		} else {
+			if (!env_ready && (r = apt_env_init(&env, c->home, err)) < 0)
+				break;
+			env_ready = true;
+			say(c, "fetching %s %s\n", p->name, p->version);
+			r = fetch_with_apt(c, &env, &updated, p, err);
+		}
+		if (r == 0)
+			fetched++;
+	}
+	if (r == 0)
+		say(c, "seed packages: %zu fetched, %zu already cached\n", fetched, cached);
+	seed_lock_free(&lock);
+	return r;
+}
+
+/* --- building --- */
+
+static int copy_skeleton_at(int src, int dst, const char *rel, struct cl_err *err)
+{
+	DIR *d = fdopendir(dup(src));
+	if (!d)
+		return cl_err_set(err, errno, "reading the skeleton %s", rel);
+	struct dirent *e;
+	int r = 0;
+	while (r == 0 && (e = readdir(d))) {
+		const char *n = e->d_name;
+		char path[PATH_MAX];
+		struct stat st;
+		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".gitkeep"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", rel, n);
+		if (fstatat(src, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = cl_err_set(err, errno, "skeleton %s", path);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdirat(dst, n, 0755) < 0 && errno != EEXIST) {
+				r = cl_err_set(err, errno, "creating %s", path);
+				break;
+			}
+			int s2 = openat(src, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int d2 = openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (s2 < 0 || d2 < 0)
+				r = cl_err_set(err, errno, "opening %s", path);
+			else
+				r = copy_skeleton_at(s2, d2, path, err);
+			if (s2 >= 0)
+				close(s2);
+			if (d2 >= 0)
+				close(d2);
+			continue;
+		}
+		if (fstatat(dst, n, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0) {
+			r = cl_err_msg(err, EEXIST, "the skeleton's %s is also provided by a seed package; "
+				       "remove it from rootfs-seed/skeleton", path);
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t l = readlinkat(src, n, target, sizeof target - 1);
+			if (l < 0) {
+				r = cl_err_set(err, errno, "readlink %s", path);
+				break;
+			}
+			target[l] = '\0';
+			if (target[0] == '/') {
+				r = cl_err_msg(err, EPERM, "the skeleton's symlink %s -> %s must be relative", path, target);
+				break;
+			}
+			if (symlinkat(target, dst, n) < 0)
+				r = cl_err_set(err, errno, "creating %s", path);
+		} else if (S_ISREG(st.st_mode)) {
+			/* git keeps only the executable bit */
+			mode_t mode = (st.st_mode & 0111) ? 0755 : 0644;
+			_cleanup_close_ int in = openat(src, n, O_RDONLY | O_CLOEXEC);
+			_cleanup_close_ int out = openat(dst, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+			if (in < 0 || out < 0) {
+				r = cl_err_set(err, errno, "copying %s", path);
+				break;
+			}
+			char buf[1 << 14];
+			ssize_t got;
+			while (r == 0 && (got = read_all(in, buf, sizeof buf)) > 0)
+				r = write_all(out, buf, (size_t)got);
+			if (r == 0 && fchmod(out, mode) < 0)
+				r = -errno;
+			if (r < 0)
+				r = cl_err_set(err, -r, "copying %s", path);
+		} else {
+			r = cl_err_msg(err, EPERM, "the skeleton's %s is a special file", path);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int apply_skeleton(const struct seed_ctx *c, const char *tree, struct cl_err *err)
+{
+	_cleanup_close_ int src = open(c->skeleton, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dst = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0)
+		return cl_err_set(err, errno, "the skeleton %s", c->skeleton);
+	if (dst < 0)
+		return cl_err_set(err, errno, "%s", tree);
+	TRY(copy_skeleton_at(src, dst, "", err));
+	/* what git cannot hold: an empty, sticky /tmp */
+	if (mkdirat(dst, "tmp", 01777) < 0 && errno != EEXIST)
+		return cl_err_set(err, errno, "creating /tmp");
+	if (fchmodat(dst, "tmp", 01777, 0) < 0)
+		return cl_err_set(err, errno, "chmod /tmp");
+	return 0;
+}
+
+static int merged_usr_links(const char *tree, struct cl_err *err)
+{
+	static const char *const dirs[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+	_cleanup_close_ int t = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t < 0)
+		return cl_err_set(err, errno, "%s", tree);
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		char target[32];
+		snprintf(target, sizeof target, "usr/%s", dirs[i]);
+		if (faccessat(t, target, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (symlinkat(target, t, dirs[i]) < 0)
+			return cl_err_set(err, errno, "creating /%s -> %s", dirs[i], target);
+	}
+	return 0;
+}
+
+/* busybox supplies sh and the coreutils: one link per applet it lists,
+ * asked of the seed's own busybox inside the sandbox, where no real tool
+ * of the same name exists. */
+static int busybox_links(const char *tree, struct cl_err *err)
+{
+	char bin[PATH_MAX + 16];
+	TRY(pathf(err, bin, sizeof bin, "%s/usr/bin/busybox", tree));
+	if (access(bin, F_OK) < 0)
+		return 0;
+
+	_cleanup_close_ int out = memfd_create("busybox-list", MFD_CLOEXEC);
+	if (out < 0)
+		return cl_err_set(err, errno, "memfd_create");
+	struct sandbox_config cfg;
+	char *argv[] = { "/usr/bin/busybox", "--list", NULL };
+	sandbox_config_init(&cfg);
+	cfg.argv = argv;
+	cfg.stdio[1] = out;
+	cfg.timeout_sec = 60;
+	int rc = sandbox_config_add_root(&cfg, tree, err);
+	if (rc == 0)
+		rc = sandbox_run(&cfg, err);
+	sandbox_config_free(&cfg);
+	if (rc < 0)
+		return cl_err_prefix(err, "running the seed's busybox --list in the sandbox");
+	if (rc != 0)
+		return cl_err_msg(err, EIO, "the seed's busybox --list exited with status %d", rc);
+
+	off_t size = lseek(out, 0, SEEK_END);
+	_cleanup_free_ char *list = malloc((size_t)size + 1);
+	if (!list || pread(out, list, (size_t)size, 0) != size)
+		return cl_err_set(err, EIO, "reading the applet list");
+	list[size] = '\0';
+
+	_cleanup_close_ int ubin = -1;
+	char dir[PATH_MAX + 16];
+	TRY(pathf(err, dir, sizeof dir, "%s/usr/bin", tree));
+	ubin = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ubin < 0)
+		return cl_err_set(err, errno, "%s", dir);
+	int made = 0;
+	for (char *line = list, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		bool ok = *line != '\0';
+		for (const char *ch = line; *ch; ch++)
+			if (!(isalnum((unsigned char)*ch) || strchr("_.-[", *ch)))
+				ok = false;
+		if (!ok || !strcmp(line, "busybox"))
+			continue;
+		char other[PATH_MAX + 64];
+		snprintf(other, sizeof other, "%s/usr/sbin/%s", tree, line);
+		if (faccessat(ubin, line, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    access(other, F_OK) == 0)
+			continue; /* the real tool wins */
+		if (symlinkat("busybox", ubin, line) < 0)
+			return cl_err_set(err, errno, "linking applet %s", line);
+		made++;
+	}
+	if (made == 0)
+		return cl_err_msg(err, EIO, "busybox listed no applets");
+	return 0;
+}
+
+static int lock_seeds(const char *seeds, struct cl_err *err)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/.lock", seeds);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cl_err_set(err, errno, "%s", path);
+	if (flock(fd, LOCK_EX) < 0) {
+		int e = errno;
+		close(fd);
+		return cl_err_set(err, e, "locking %s", path);
+	}
+	return fd;
+}
+
+/* Builds left behind by a killed cloister: we hold the lock, so no other
+ * build is using them. */
+static void remove_stale_builds(const char *seeds)
+{
+	DIR *d = opendir(seeds);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, ".build-", 7) != 0)
+			continue;
+		char path[PATH_MAX + 300];
+		struct cl_err ignore;
+		snprintf(path, sizeof path, "%s/%s", seeds, e->d_name);
+		remove_tree(path, &ignore);
+	}
+	closedir(d);
+}
+
+static int build_tree(const struct seed_ctx *c, const struct seed_lock *lock, const char *tmp,
+		      char hash[SHA256_HEX_LEN + 1], struct cl_err *err)
+{
+	char tree[PATH_MAX + 16], file[PATH_MAX + 32];
+	TRY(pathf(err, tree, sizeof tree, "%s/tree", tmp));
+	if (mkdir(tree, 0755) < 0)
+		return cl_err_set(err, errno, "creating %s", tree);
+
+	FILE *pk = NULL;
+	char *pktext = NULL;
+	size_t pklen = 0;
+	pk = open_memstream(&pktext, &pklen);
+	if (!pk)
+		return cl_err_set(err, errno, "open_memstream");
+	int r = 0;
+	for (size_t i = 0; i < lock->n && r == 0; i++) {
+		const struct seed_pkg *p = &lock->pkgs[i];
+		char deb[PATH_MAX], what[300];
+		if (!seed_pkg_selected(p, c->set))
+			continue;
+		cache_path(c->home, p->sha256, deb, sizeof deb);
+		snprintf(what, sizeof what, "%s %s", p->name, p->version);
+		say(c, "unpacking %s\n", what);
+		r = deb_extract(deb, what, tree, err);
+		fprintf(pk, "%s\t%s\t%s\t%s\t%llu\n", p->set, p->name, p->version, p->sha256, p->size);
+	}
+	fclose(pk);
+	if (r == 0)
+		r = merged_usr_links(tree, err);
+	if (r == 0)
+		r = apply_skeleton(c, tree, err);
+	if (r == 0) {
+		say(c, "linking busybox applets\n");
+		r = busybox_links(tree, err);
+	}
+	if (r == 0)
+		r = tree_clamp_mtimes(tree, SEED_EPOCH, err);
+	if (r == 0)
+		r = tree_make_readonly(tree, err);
+	char *manifest = NULL;
+	size_t mlen = 0;
+	if (r == 0)
+		r = tree_manifest(tree, &manifest, &mlen, err);
+	if (r == 0)
+		r = sha256_bytes(manifest, mlen, hash, err);
+	if (r == 0) {
+		r = pathf(err, file, sizeof file, "%s/manifest", tmp);
+		if (r == 0)
+			r = write_file_atomic(file, manifest, mlen, 0444, err);
+	}
+	if (r == 0) {
+		r = pathf(err, file, sizeof file, "%s/packages", tmp);
+		if (r == 0)
+			r = write_file_atomic(file, pktext, pklen, 0444, err);
+	}
+	free(manifest);
+	free(pktext);
+	return r;
+}
+
+int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tree,
+	       size_t treelen, struct cl_err *err)
+{
+	struct seed_lock lock;
+	char seeds[PATH_MAX], tmp[PATH_MAX + 32], final[PATH_MAX + 80];
+	int r;
+
+	TRY(seed_lock_read(c->lock, &lock, err));
+	for (size_t i = 0; i < lock.n; i++) {
+		const struct seed_pkg *p = &lock.pkgs[i];
+		if (!seed_pkg_selected(p, c->set))
+			continue;
+		r = cache_verify(c->home, p->sha256, err);
+		if (r == -ENOENT)
+			r = cl_err_msg(err, ENOENT, "%s %s is not in the download cache: run `cloister seed fetch` first",
+				       p->name, p->version);
+		if (r < 0) {
+			seed_lock_free(&lock);
+			return r;
+		}
+	}
+
+	if ((r = pathf(err, seeds, sizeof seeds, "%s/seeds", c->home)) < 0 ||
+	    (r = mkdir_p(seeds, 0755, err)) < 0) {
+		seed_lock_free(&lock);
+		return r;
+	}
+	_cleanup_close_ int lk = lock_seeds(seeds, err);
+	if (lk < 0) {
+		seed_lock_free(&lock);
+		return lk;
+	}
+	remove_stale_builds(seeds);
+	snprintf(tmp, sizeof tmp, "%s/.build-XXXXXX", seeds);
+	if (!mkdtemp(tmp)) {
+		seed_lock_free(&lock);
+		return cl_err_set(err, errno, "creating %s", tmp);
+	}
+	r = build_tree(c, &lock, tmp, hash, err);
+	seed_lock_free(&lock);
+	if (r == 0) {
+		/* Publishing is one rename: a seed directory under its hash is
+		 * always complete. */
+		if (pathf(err, final, sizeof final, "%s/%s", seeds, hash) < 0) {
+			r = -err->code;
+		} else if (access(final, F_OK) == 0) {
+			say(c, "seed %s was already built\n", hash);
+		} else if (fsync_dir(tmp, err) < 0 || rename(tmp, final) < 0) {
+			r = err->code ? -err->code : cl_err_set(err, errno, "publishing %s", final);
+		} else {
+			r = fsync_dir(seeds, err);
+		}
+	}
+	struct cl_err ignore;
+	remove_tree(tmp, &ignore);
+	if (r == 0)
+		snprintf(tree, treelen, "%s/%s/tree", seeds, hash);
+	return r;
+}
+
+int seed_update(const struct seed_ctx *c, struct cl_err *err)
+{
+	struct seed_lock lock;
+	struct apt_env env;
+	int r, changed = 0;
+
+	TRY(seed_lock_read(c->lock, &lock, err));
+	if ((r = apt_env_init(&env, c->home, err)) < 0 || (r = apt_update(&env, err)) < 0) {
+		seed_lock_free(&lock);
+		return r;
+	}
+	for (size_t i = 0; i < lock.n; i++) {
+		struct seed_pkg *p = &lock.pkgs[i];
+		struct apt_pkg_info info;
+		if ((r = apt_lookup(&env, p->name, NULL, &info, err)) < 0) {
+			cl_err_prefix(err, "%s:%d: %s", c->lock, p->line, p->name);
+			seed_lock_free(&lock);
+			return r;
+		}
+		if (strcmp(info.version, p->version) || strcmp(info.sha256, p->sha256) || info.size != p->size) {
+			printf("%s: %s -> %s\n", p->name, p->version, info.version);
+			snprintf(p->version, sizeof p->version, "%s", info.version);
+			memcpy(p->sha256, info.sha256, sizeof p->sha256);
+			p->size = info.size;
+			changed++;
+		}
+	}
+	if (changed)
+		r = seed_lock_write(c->lock, &lock, err);
+	printf("%d package%s changed\n", changed, changed == 1 ? "" : "s");
+	seed_lock_free(&lock);
+	return r;
+}

@@ -1,0 +1,33 @@
+/* The seed: the pinned toolchain every build's root starts from.
+ * docs/seed.md describes it; rootfs-seed/ holds the lock and skeleton. */
+#ifndef CLOISTER_SEED_H
+#define CLOISTER_SEED_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "../common/err.h"
+#include "hash.h"
+
+/* 2023-06-10, Debian 12's release: every mtime in a seed. */
+#define SEED_EPOCH 1686355200
+
+struct seed_ctx {
+	char home[PATH_MAX];      /* CLOISTER_HOME */
+	char lock[PATH_MAX];      /* rootfs-seed/seed.lock */
+	char skeleton[PATH_MAX];  /* rootfs-seed/skeleton */
+	const char *set;          /* base, kbuild or all */
+	const char *from;         /* an offline mirror of .debs, or NULL */
+	bool offline;
+	bool quiet;
+};
+
+/* Puts every pinned .deb of the set into the download cache, verified. */
+int seed_fetch(const struct seed_ctx *c, struct cl_err *err);
+/* Unpacks the set into seeds/HASH/ (once); hash and the tree's path out. */
+int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tree,
+	       size_t treelen, struct cl_err *err);
+/* Rewrites the lock from the archive's current candidates; prints changes. */
+int seed_update(const struct seed_ctx *c, struct cl_err *err);
+
+#endif

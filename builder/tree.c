@@ -1,0 +1,221 @@
+#define _GNU_SOURCE
+#include "tree.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of a directory (malloc'd array of malloc'd strings). */
+static int list_dir(int dfd, char ***names, size_t *n, struct cl_err *err)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return cl_err_set(err, errno, "reading a directory");
+	}
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **nv = realloc(v, cap * sizeof *v);
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		if (!(v[cnt] = strdup(e->d_name)))
+			goto nomem;
+		cnt++;
+	}
+	closedir(d);
+	qsort(v, cnt, sizeof *v, strcmp_ptr);
+	*names = v;
+	*n = cnt;
+	return 0;
+nomem:
+	closedir(d);
+	for (size_t i = 0; i < cnt; i++)
+		free(v[i]);
+	free(v);
+	return cl_err_set(err, ENOMEM, "reading a directory");
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= 0x20 || c >= 0x7f || c == '\\')
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+enum walk_order { PRE, POST };
+typedef int (*visit_fn)(int dfd, const char *name, const char *path, const struct stat *st,
+			void *ctx, struct cl_err *err);
+
+/* Visits every entry below dfd in sorted order; directories before their
+ * contents (PRE) or after (POST). */
+static int walk(int dfd, const char *prefix, enum walk_order order, visit_fn fn, void *ctx,
+		struct cl_err *err)
+{
+	char **names = NULL;
+	size_t n = 0;
+	TRY(list_dir(dfd, &names, &n, err));
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/%s", prefix, names[i]);
+		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = cl_err_set(err, errno, "stat %s", path);
+			break;
+		}
+		if (order == PRE && (r = fn(dfd, names[i], path, &st, ctx, err)) < 0)
+			break;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				r = cl_err_set(err, errno, "opening %s", path);
+				break;
+			}
+			r = walk(sub, path, order, fn, ctx, err);
+			close(sub);
+			if (r < 0)
+				break;
+		}
+		if (order == POST && (r = fn(dfd, names[i], path, &st, ctx, err)) < 0)
+			break;
+	}
+	free_names(names, n);
+	return r;
+}
+
+static int manifest_line(int dfd, const char *name, const char *path, const struct stat *st,
+			 void *ctx, struct cl_err *err)
+{
+	FILE *f = ctx;
+	char hex[SHA256_HEX_LEN + 1] = "-";
+	char target[PATH_MAX] = "";
+	char type;
+
+	if (S_ISDIR(st->st_mode)) {
+		type = 'd';
+	} else if (S_ISLNK(st->st_mode)) {
+		type = 'l';
+		ssize_t n = readlinkat(dfd, name, target, sizeof target - 1);
+		if (n < 0)
+			return cl_err_set(err, errno, "readlink %s", path);
+		target[n] = '\0';
+	} else if (S_ISREG(st->st_mode)) {
+		type = 'f';
+		_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return cl_err_set(err, errno, "opening %s", path);
+		if (sha256_fd(fd, hex, err) < 0)
+			return cl_err_prefix(err, "%s", path);
+	} else {
+		return cl_err_msg(err, EPERM, "%s: unexpected special file in the tree", path);
+	}
+	fprintf(f, "%c %04o %llu %s ", type, (unsigned)(st->st_mode & 07777),
+		type == 'f' ? (unsigned long long)st->st_size : 0ULL, hex);
+	put_escaped(f, path);
+	if (type == 'l') {
+		fputc(' ', f);
+		put_escaped(f, target);
+	}
+	fputc('\n', f);
+	return 0;
+}
+
+int tree_manifest(const char *root, char **text, size_t *len, struct cl_err *err)
+{
+	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cl_err_set(err, errno, "%s", root);
+	FILE *f = open_memstream(text, len);
+	if (!f)
+		return cl_err_set(err, errno, "open_memstream");
+	int r = walk(dfd, "", PRE, manifest_line, f, err);
+	fclose(f);
+	if (r < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return r;
+}
+
+static int clamp_one(int dfd, const char *name, const char *path, const struct stat *st,
+		     void *ctx, struct cl_err *err)
+{
+	(void)st;
+	time_t epoch = *(time_t *)ctx;
+	struct timespec ts[2] = { { epoch, 0 }, { epoch, 0 } };
+	if (utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return cl_err_set(err, errno, "setting the mtime of %s", path);
+	return 0;
+}
+
+int tree_clamp_mtimes(const char *root, time_t epoch, struct cl_err *err)
+{
+	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cl_err_set(err, errno, "%s", root);
+	/* after its contents: creating entries would touch a directory's mtime */
+	TRY(walk(dfd, "", POST, clamp_one, &epoch, err));
+	struct timespec ts[2] = { { epoch, 0 }, { epoch, 0 } };
+	if (futimens(dfd, ts) < 0)
+		return cl_err_set(err, errno, "setting the mtime of %s", root);
+	return 0;
+}
+
+static int readonly_one(int dfd, const char *name, const char *path, const struct stat *st,
+			void *ctx, struct cl_err *err)
+{
+	(void)ctx;
+	if (S_ISLNK(st->st_mode))
+		return 0;
+	mode_t m = st->st_mode & 07777 & ~(mode_t)0222;
+	if (fchmodat(dfd, name, m, 0) < 0)
+		return cl_err_set(err, errno, "chmod %s", path);
+	return 0;
+}
+
+int tree_make_readonly(const char *root, struct cl_err *err)
+{
+	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cl_err_set(err, errno, "%s", root);
+	/* after its contents: a read-only directory cannot be changed inside */
+	TRY(walk(dfd, "", POST, readonly_one, NULL, err));
+	struct stat st;
+	if (fstat(dfd, &st) < 0 || fchmod(dfd, st.st_mode & 07777 & ~(mode_t)0222) < 0)
+		return cl_err_set(err, errno, "chmod %s", root);
+	return 0;
+}

@@ -1,0 +1,147 @@
+#define _GNU_SOURCE
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdio.h"
+
+int pathf(struct cl_err *err, char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len)
+		return cl_err_msg(err, ENAMETOOLONG, "path too long: %.200s...", out);
+	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct cl_err *err)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof buf)
+		return cl_err_msg(err, ENAMETOOLONG, "path too long: %s", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return cl_err_set(err, errno, "creating %s", buf);
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+static int remove_at(int at, const char *name, struct cl_err *err)
+{
+	struct stat st;
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : cl_err_set(err, errno, "stat %s", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(at, name, 0) < 0 && errno != ENOENT)
+			return cl_err_set(err, errno, "removing %s", name);
+		return 0;
+	}
+	/* A published tree is read-only: make each directory writable
+	 * before emptying it. */
+	if (!(st.st_mode & S_IWUSR) && fchmodat(at, name, 0700, 0) < 0)
+		return cl_err_set(err, errno, "making %s writable", name);
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cl_err_set(err, errno, "opening %s", name);
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return cl_err_set(err, errno, "reading %s", name);
+	}
+	struct dirent *e;
+	int r = 0;
+	while (r == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		r = remove_at(dirfd(d), e->d_name, err);
+		if (r < 0)
+			cl_err_prefix(err, "%s", name);
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return cl_err_set(err, errno, "removing %s", name);
+	return 0;
+}
+
+int remove_tree(const char *path, struct cl_err *err)
+{
+	return remove_at(AT_FDCWD, path, err);
+}
+
+int fsync_dir(const char *dir, struct cl_err *err)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return cl_err_set(err, errno, "syncing %s", dir);
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct cl_err *err)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
+		return cl_err_msg(err, ENAMETOOLONG, "path too long: %s", path);
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return cl_err_set(err, errno, "creating a temporary file beside %s", path);
+	int r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return cl_err_set(err, -r, "writing %s", path);
+	}
+	snprintf(dir, sizeof dir, "%s", path);
+	return fsync_dir(dirname(dir), err);
+}
+
+int read_file(const char *path, char **data, size_t *len, struct cl_err *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return cl_err_set(err, errno, "%s", path);
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return cl_err_set(err, ENOMEM, "%s", path);
+	ssize_t n = read_all(fd, buf, (size_t)st.st_size);
+	if (n < 0) {
+		free(buf);
+		return cl_err_set(err, (int)-n, "reading %s", path);
+	}
+	buf[n] = '\0';
+	*data = buf;
+	if (len)
+		*len = (size_t)n;
+	return 0;
+}

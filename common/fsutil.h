@@ -1,0 +1,34 @@
+/* Filesystem chores shared by the builder's stages. */
+#ifndef CLOISTER_FSUTIL_H
+#define CLOISTER_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* snprintf for paths: -ENAMETOOLONG (with err set) instead of a
+ * silently truncated path. */
+int pathf(struct cl_err *err, char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* mkdir -p; existing directories are fine. */
+int mkdir_p(const char *path, mode_t mode, struct cl_err *err);
+
+/* rm -rf that also removes read-only trees (it makes directories writable
+ * on the way down).  A missing path is fine. */
+int remove_tree(const char *path, struct cl_err *err);
+
+/* Writes data to path atomically: a temporary file in the same directory,
+ * fsync, rename, fsync of the directory.  A crash leaves the old file or
+ * the new one, never a mixture. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct cl_err *err);
+
+/* Reads a whole file into a malloc'd NUL-terminated buffer. */
+int read_file(const char *path, char **data, size_t *len, struct cl_err *err);
+
+/* fsync of a directory, so a rename in it is durable. */
+int fsync_dir(const char *dir, struct cl_err *err);
+
+#endif
