@@ -157,34 +157,14 @@ static void unescape_version(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
-int apt_lookup(struct apt_env *env, const char *name, const char *version,
-	       struct apt_pkg_info *info, struct cl_err *err)
+/* Parses one "'URI' FILENAME SIZE SHA256:HEX" line. */
+static int parse_uri_line(const char *line, struct apt_pkg_info *info, char *name, size_t nlen)
 {
-	char spec[300];
-	if (version)
-		snprintf(spec, sizeof spec, "%s=%s", name, version);
-	else
-		snprintf(spec, sizeof spec, "%s", name);
-	const char *args[] = { "download", "--print-uris", spec, NULL };
-	_cleanup_free_ char *out = NULL, *errout = NULL;
-	int st = run_apt(env, NULL, args, &out, &errout, err);
-	if (st < 0)
-		return st;
-	if (st != 0) {
-		char line[512];
-		apt_error_line(errout, line, sizeof line);
-		if (strstr(line, "not found") || strstr(line, "Unable to locate") ||
-		    strstr(line, "has no installation candidate"))
-			return cl_err_msg(err, ENOENT, "%s", line);
-		return cl_err_msg(err, EIO, "apt-get download --print-uris %s: %s", spec, line);
-	}
-	/* 'URI' FILENAME SIZE SHA256:HEX */
 	char uri[2048], file[256], sum[128];
 	unsigned long long size;
-	if (sscanf(out, "%2047s %255s %llu %127s", uri, file, &size, sum) != 4 ||
+	if (sscanf(line, "%2047s %255s %llu %127s", uri, file, &size, sum) != 4 ||
 	    strncmp(sum, "SHA256:", 7) != 0 || !sha256_hex_valid(sum + 7))
-		return cl_err_msg(err, EIO, "apt-get download --print-uris %s: unexpected output '%.200s'",
-				  spec, out);
+		return -1;
 	memset(info, 0, sizeof *info);
 	snprintf(info->filename, sizeof info->filename, "%s", file);
 	memcpy(info->sha256, sum + 7, SHA256_HEX_LEN + 1);
@@ -192,30 +172,108 @@ int apt_lookup(struct apt_env *env, const char *name, const char *version,
 	/* NAME_VERSION_ARCH.deb */
 	char *first = strchr(file, '_'), *last = strrchr(file, '_');
 	if (!first || first == last)
-		return cl_err_msg(err, EIO, "unexpected package file name %s", file);
+		return -1;
 	*last = '\0';
 	unescape_version(first + 1, info->version, sizeof info->version);
+	*first = '\0';
+	snprintf(name, nlen, "%s", file);
 	return 0;
 }
 
-int apt_download(struct apt_env *env, const char *name, const char *version,
-		 const char *dir, char *path, size_t pathlen, struct cl_err *err)
+static int classify_failure(const char *what, const char *errout, struct cl_err *err)
 {
-	struct apt_pkg_info info;
-	if (apt_lookup(env, name, version, &info, err) < 0)
-		return -err->code;
-	char spec[300];
-	snprintf(spec, sizeof spec, "%s=%s", name, version);
-	const char *args[] = { "download", spec, NULL };
+	char line[512];
+	apt_error_line(errout, line, sizeof line);
+	if (strstr(line, "not found") || strstr(line, "Unable to locate") ||
+	    strstr(line, "has no installation candidate"))
+		return cl_err_msg(err, ENOENT, "%s", line);
+	return cl_err_msg(err, EIO, "apt-get download %s: %s", what, line);
+}
+
+int apt_lookup_many(struct apt_env *env, const char *const *names,
+		    const char *const *versions, size_t n, struct apt_pkg_info *infos,
+		    struct cl_err *err)
+{
+	const char **args = calloc(n + 3, sizeof *args);
+	char (*specs)[300] = calloc(n, sizeof *specs);
+	_cleanup_free_ char *out = NULL, *errout = NULL;
+	int r = 0;
+
+	if (!args || !specs) {
+		free(args);
+		free(specs);
+		return cl_err_set(err, ENOMEM, "apt lookup");
+	}
+	args[0] = "download";
+	args[1] = "--print-uris";
+	for (size_t i = 0; i < n; i++) {
+		if (versions && versions[i])
+			snprintf(specs[i], sizeof specs[i], "%s=%s", names[i], versions[i]);
+		else
+			snprintf(specs[i], sizeof specs[i], "%s", names[i]);
+		args[i + 2] = specs[i];
+	}
+	int st = run_apt(env, NULL, args, &out, &errout, err);
+	if (st < 0)
+		r = st;
+	else if (st != 0)
+		r = classify_failure(n == 1 ? specs[0] : "(several packages)", errout, err);
+	for (size_t i = 0; i < n && r == 0; i++)
+		infos[i].filename[0] = '\0';
+	for (char *line = out, *next; r == 0 && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		struct apt_pkg_info info;
+		char name[256];
+		if (parse_uri_line(line, &info, name, sizeof name) < 0) {
+			r = cl_err_msg(err, EIO, "apt-get download --print-uris: unexpected output '%.200s'", line);
+			break;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(names[i], name))
+				infos[i] = info;
+	}
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (!infos[i].filename[0])
+			r = cl_err_msg(err, ENOENT, "apt offered nothing for %s", specs[i]);
+	free(args);
+	free(specs);
+	return r;
+}
+
+int apt_lookup(struct apt_env *env, const char *name, const char *version,
+	       struct apt_pkg_info *info, struct cl_err *err)
+{
+	const char *names[1] = { name }, *versions[1] = { version };
+	return apt_lookup_many(env, names, versions, 1, info, err);
+}
+
+int apt_download_many(struct apt_env *env, const char *const *names,
+		      const char *const *versions, size_t n, const char *dir,
+		      struct cl_err *err)
+{
+	const char **args = calloc(n + 2, sizeof *args);
+	char (*specs)[300] = calloc(n, sizeof *specs);
 	_cleanup_free_ char *errout = NULL;
+	int r = 0;
+
+	if (!args || !specs) {
+		free(args);
+		free(specs);
+		return cl_err_set(err, ENOMEM, "apt download");
+	}
+	args[0] = "download";
+	for (size_t i = 0; i < n; i++) {
+		snprintf(specs[i], sizeof specs[i], "%s=%s", names[i], versions[i]);
+		args[i + 1] = specs[i];
+	}
 	int st = run_apt(env, dir, args, NULL, &errout, err);
 	if (st < 0)
-		return st;
-	if (st != 0) {
-		char line[512];
-		return cl_err_msg(err, EIO, "apt-get download %s: %s", spec,
-				  apt_error_line(errout, line, sizeof line));
-	}
-	snprintf(path, pathlen, "%s/%s", dir, info.filename);
-	return 0;
+		r = st;
+	else if (st != 0)
+		r = classify_failure(n == 1 ? specs[0] : "(several packages)", errout, err);
+	free(args);
+	free(specs);
+	return r;
 }

@@ -28,8 +28,15 @@ int apt_update(struct apt_env *env, struct cl_err *err);
  * -ENOENT when that version or package is not there. */
 int apt_lookup(struct apt_env *env, const char *name, const char *version,
 	       struct apt_pkg_info *info, struct cl_err *err);
-/* Downloads name=version into dir; the file's path goes to path. */
-int apt_download(struct apt_env *env, const char *name, const char *version,
-		 const char *dir, char *path, size_t pathlen, struct cl_err *err);
+/* The same for n packages in one apt run (apt reads its lists once per
+ * run, a second or more each time).  versions may be NULL (candidates).
+ * -ENOENT when any is missing; apt_lookup then tells which. */
+int apt_lookup_many(struct apt_env *env, const char *const *names,
+		    const char *const *versions, size_t n, struct apt_pkg_info *infos,
+		    struct cl_err *err);
+/* Downloads name[i]=version[i] into dir, in one apt run. */
+int apt_download_many(struct apt_env *env, const char *const *names,
+		      const char *const *versions, size_t n, const char *dir,
+		      struct cl_err *err);
 
 #endif
