@@ -6,6 +6,7 @@
 
 : "${CLOISTER:?run the tests through tests/run}"
 : "${PROBE:?run the tests through tests/run}"
+: "${MKDEB:?run the tests through tests/run}"
 
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1${2:+: $2}"; }

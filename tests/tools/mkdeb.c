@@ -1,0 +1,150 @@
+/* Writes a Debian package with the entries given, hostile ones included,
+ * for the tests of cloister's unpacking.
+ *
+ *   mkdeb OUT.deb ENTRY...
+ *     f:PATH:MODE:CONTENT   regular file (MODE octal, e.g. 0644 or 4755)
+ *     d:PATH:MODE           directory
+ *     l:PATH:TARGET         symlink
+ *     h:PATH:TARGET         hard link to TARGET
+ *     c:PATH                character device 1,3
+ *     p:PATH                FIFO
+ * PATH is written as given ("../x", "/abs" and "./x" alike). */
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+static void die(struct archive *a, const char *what)
+{
+	fprintf(stderr, "mkdeb: %s: %s\n", what, a ? archive_error_string(a) : "");
+	exit(1);
+}
+
+/* A tar.xz of the entries, in memory. */
+static void *make_data(int n, char **specs, size_t *len)
+{
+	size_t cap = 1 << 20;
+	void *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	archive_write_add_filter_xz(a);
+	if (archive_write_open_memory(a, buf, cap, len) != ARCHIVE_OK)
+		die(a, "open");
+	for (int i = 0; i < n; i++) {
+		char *s = strdup(specs[i]);
+		char type = s[0];
+		char *path = s + 2, *rest = strchr(path, ':');
+		if (rest)
+			*rest++ = '\0';
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, path);
+		archive_entry_set_mtime(e, 1, 0);
+		const char *content = "";
+		switch (type) {
+		case 'f': {
+			char *c = strchr(rest, ':');
+			*c++ = '\0';
+			content = c;
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, (mode_t)strtol(rest, NULL, 8));
+			archive_entry_set_size(e, (la_int64_t)strlen(content));
+			break;
+		}
+		case 'd':
+			archive_entry_set_filetype(e, AE_IFDIR);
+			archive_entry_set_perm(e, (mode_t)strtol(rest, NULL, 8));
+			break;
+		case 'l':
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_perm(e, 0777);
+			archive_entry_set_symlink(e, rest);
+			break;
+		case 'h':
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0644);
+			archive_entry_set_hardlink(e, rest);
+			break;
+		case 'c':
+			archive_entry_set_filetype(e, AE_IFCHR);
+			archive_entry_set_perm(e, 0666);
+			archive_entry_set_rdev(e, makedev(1, 3));
+			break;
+		case 'p':
+			archive_entry_set_filetype(e, AE_IFIFO);
+			archive_entry_set_perm(e, 0644);
+			break;
+		default:
+			fprintf(stderr, "mkdeb: bad entry %s\n", specs[i]);
+			exit(2);
+		}
+		if (archive_write_header(a, e) != ARCHIVE_OK)
+			die(a, path);
+		if (type == 'f' && archive_write_data(a, content, strlen(content)) < 0)
+			die(a, path);
+		archive_entry_free(e);
+		free(s);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	return buf;
+}
+
+static void *make_control(size_t *len)
+{
+	static const char control[] = "Package: hostile\nVersion: 1\nArchitecture: amd64\n"
+				      "Maintainer: tests\nDescription: a test package\n";
+	size_t cap = 1 << 16;
+	void *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	archive_write_add_filter_xz(a);
+	archive_write_open_memory(a, buf, cap, len);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "./control");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, sizeof control - 1);
+	archive_write_header(a, e);
+	archive_write_data(a, control, sizeof control - 1);
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+	return buf;
+}
+
+static void ar_member(struct archive *a, const char *name, const void *data, size_t len)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(e, 1, 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK || archive_write_data(a, data, len) < 0)
+		die(a, name);
+	archive_entry_free(e);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: mkdeb OUT.deb ENTRY...\n");
+		return 2;
+	}
+	size_t dlen, clen;
+	void *data = make_data(argc - 2, argv + 2, &dlen);
+	void *control = make_control(&clen);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_ar_svr4(a);
+	if (archive_write_open_filename(a, argv[1]) != ARCHIVE_OK)
+		die(a, argv[1]);
+	ar_member(a, "debian-binary", "2.0\n", 4);
+	ar_member(a, "control.tar.xz", control, clen);
+	ar_member(a, "data.tar.xz", data, dlen);
+	archive_write_close(a);
+	archive_write_free(a);
+	return 0;
+}
