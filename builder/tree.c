@@ -46,7 +46,8 @@ static int list_dir(int dfd, char ***names, size_t *n, struct cl_err *err)
 		cnt++;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof *v, strcmp_ptr);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof *v, strcmp_ptr);
 	*names = v;
 	*n = cnt;
 	return 0;

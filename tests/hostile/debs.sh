@@ -27,7 +27,7 @@ hostile "an absolute path is refused" "refusing absolute path" \
 	"f:$outside/absolute:0644:x"
 hostile "a symlink leading out of the tree is refused" "leads out of the tree" \
 	"d:./usr/:0755" "l:./usr/evil:../../../../../../../../$outside"
-hostile "writing through a symlink is refused" "evil" \
+hostile "writing through a symlink is refused" "Cannot extract through symlink" \
 	"d:./usr/:0755" "l:./usr/evil:$outside" "f:./usr/evil/pwned:0644:x"
 hostile "a hard link leading out of the tree is refused" "refusing hard link" \
 	"d:./usr/:0755" "h:./usr/hard:../../../../../etc/passwd"

@@ -1,0 +1,135 @@
+/* The pure parts of the seed: path rewriting for merged /usr and
+ * relative symlinks, and the lock parser's errors. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../builder/deb.h"
+#include "../../builder/seedlock.h"
+#include "test.h"
+
+static void normalize(void)
+{
+	char out[256];
+	CHECK(deb_path_normalize("./usr/bin/", out, sizeof out) == 0);
+	CHECK_STR(out, "usr/bin");
+	CHECK(deb_path_normalize("a//b/./c", out, sizeof out) == 0);
+	CHECK_STR(out, "a/b/c");
+	CHECK(deb_path_normalize("a/b/../c", out, sizeof out) == 0);
+	CHECK_STR(out, "a/c");
+	CHECK(deb_path_normalize("a/../..", out, sizeof out) < 0);
+	CHECK(deb_path_normalize("../x", out, sizeof out) < 0);
+	CHECK(deb_path_normalize("./", out, sizeof out) == 0);
+	CHECK_STR(out, "");
+}
+
+static void merge_usr(void)
+{
+	char out[256];
+	deb_path_merge_usr("bin/sh", out, sizeof out);
+	CHECK_STR(out, "usr/bin/sh");
+	deb_path_merge_usr("lib64/ld-linux-x86-64.so.2", out, sizeof out);
+	CHECK_STR(out, "usr/lib64/ld-linux-x86-64.so.2");
+	deb_path_merge_usr("lib", out, sizeof out);
+	CHECK_STR(out, "usr/lib");
+	deb_path_merge_usr("library/x", out, sizeof out);
+	CHECK_STR(out, "library/x");
+	deb_path_merge_usr("usr/bin/gcc", out, sizeof out);
+	CHECK_STR(out, "usr/bin/gcc");
+	deb_path_merge_usr("etc/passwd", out, sizeof out);
+	CHECK_STR(out, "etc/passwd");
+}
+
+static void relative(void)
+{
+	char out[256];
+	/* libc6's /lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/... */
+	deb_path_relative("usr/lib64", "usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", out, sizeof out);
+	CHECK_STR(out, "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+	deb_path_relative("usr/bin", "usr/bin/gcc-12", out, sizeof out);
+	CHECK_STR(out, "gcc-12");
+	deb_path_relative("usr/share/doc/x", "usr/share/doc/y", out, sizeof out);
+	CHECK_STR(out, "../y");
+	deb_path_relative("", "etc/alternatives/cc", out, sizeof out);
+	CHECK_STR(out, "etc/alternatives/cc");
+	deb_path_relative("usr/lib", "usr", out, sizeof out);
+	CHECK_STR(out, "..");
+	deb_path_relative("usr", "usr", out, sizeof out);
+	CHECK_STR(out, ".");
+	/* a common prefix that is not a whole component is not common */
+	deb_path_relative("usr/lib64", "usr/lib/x", out, sizeof out);
+	CHECK_STR(out, "../lib/x");
+}
+
+static const char *write_tmp(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/cloister-lock-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		abort();
+	close(fd);
+	return path;
+}
+
+static void expect_lock_error(const char *text, const char *fragment)
+{
+	struct seed_lock lock;
+	struct cl_err err = { 0 };
+	const char *path = write_tmp(text);
+	int r = seed_lock_read(path, &lock, &err);
+	CHECK(r == -EINVAL);
+	if (r < 0 && !strstr(err.msg, fragment)) {
+		printf("  message '%s' lacks '%s'\n", err.msg, fragment);
+		test_current_failed = 1;
+	}
+	unlink(path);
+}
+
+#define H "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void lock_parse(void)
+{
+	struct seed_lock lock;
+	struct cl_err err = { 0 };
+	const char *path = write_tmp("# comment\n\nbase\tgcc\t4:12.2.0-3\t" H "\t5216\n"
+				     "kbuild bc 1.07.1-3+b1 " H " 10 # trailing comment\n");
+	CHECK(seed_lock_read(path, &lock, &err) == 0);
+	CHECK(lock.n == 2);
+	CHECK_STR(lock.pkgs[0].version, "4:12.2.0-3");
+	CHECK(lock.pkgs[0].line == 3 && lock.pkgs[1].line == 4);
+	CHECK(lock.pkgs[1].size == 10);
+	CHECK(seed_pkg_selected(&lock.pkgs[0], "base") && seed_pkg_selected(&lock.pkgs[0], "kbuild"));
+	CHECK(!seed_pkg_selected(&lock.pkgs[1], "base") && seed_pkg_selected(&lock.pkgs[1], "all"));
+	/* written back sorted, read back equal */
+	CHECK(seed_lock_write(path, &lock, &err) == 0);
+	struct seed_lock again;
+	CHECK(seed_lock_read(path, &again, &err) == 0);
+	CHECK(again.n == 2 && !strcmp(again.pkgs[1].name, "bc"));
+	seed_lock_free(&again);
+	seed_lock_free(&lock);
+	unlink(path);
+}
+
+static void lock_errors(void)
+{
+	expect_lock_error("base gcc 1.0 " H "\n", ":1: expected 5 fields");
+	expect_lock_error("\nextra gcc 1.0 " H " 1\n", ":2: unknown set 'extra'");
+	expect_lock_error("base GCC 1.0 " H " 1\n", ":1: 'GCC' is not a Debian package name");
+	expect_lock_error("base gcc v1 " H " 1\n", ":1: 'v1' is not a Debian version");
+	expect_lock_error("base gcc 1.0 " H "0 1\n", "is not a sha256 digest");
+	expect_lock_error("base gcc 1.0 " H " 12k\n", ":1: '12k' is not a size");
+	expect_lock_error("base gcc 1.0 " H " 1\nbase gcc 1.1 " H " 1\n", ":2: gcc is pinned twice (first at line 1)");
+	expect_lock_error("# nothing\n", "no package is pinned");
+}
+
+int main(void)
+{
+	RUN(normalize);
+	RUN(merge_usr);
+	RUN(relative);
+	RUN(lock_parse);
+	RUN(lock_errors);
+	return test_failures ? 1 : 0;
+}
