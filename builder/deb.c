@@ -189,7 +189,7 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 }
 
 static int extract_data(const struct archive_api *A, struct archive *data, const char *what,
-			const char *root, struct cl_err *err)
+			const char *root, FILE *written, struct cl_err *err)
 {
 	_cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -224,6 +224,8 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 			break;
 		if (!mapped[0])
 			continue;
+		if (written && A->archive_entry_filetype(e) != AE_IFDIR)
+			fprintf(written, "%s\n", mapped);
 		if (A->archive_write_header(w, e) < ARCHIVE_WARN) {
 			r = cl_err_msg(err, EIO, "%s: writing %s: %s", what, mapped, A->archive_error_string(w));
 			break;
@@ -267,7 +269,8 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 	return r;
 }
 
-int deb_extract(const char *deb_path, const char *what, const char *root, struct cl_err *err)
+int deb_extract(const char *deb_path, const char *what, const char *root, FILE *written,
+		struct cl_err *err)
 {
 	const struct archive_api *A = archive_api(err);
 	if (!A)
@@ -310,7 +313,7 @@ int deb_extract(const char *deb_path, const char *what, const char *root, struct
 			r = cl_err_msg(err, EINVAL, "%s: cannot read %s: %s", what, name,
 				       A->archive_error_string(data));
 		else
-			r = extract_data(A, data, what, root, err);
+			r = extract_data(A, data, what, root, written, err);
 		A->archive_read_free(data);
 		found = 1;
 		break;

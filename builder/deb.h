@@ -14,8 +14,14 @@
 
 #include "../common/err.h"
 
-/* Unpacks deb_path (package what, for messages) into the directory root. */
-int deb_extract(const char *deb_path, const char *what, const char *root, struct cl_err *err);
+#include <stdio.h>
+
+/* Unpacks deb_path (package what, for messages) into the directory root.
+ * With written non-NULL, every non-directory path written is listed there,
+ * one per line, so that packages unpacked in parallel can be checked for
+ * a path two of them provide. */
+int deb_extract(const char *deb_path, const char *what, const char *root, FILE *written,
+		struct cl_err *err);
 
 /* Lexical path helpers, exposed for the unit tests. */
 /* Normalizes a relative path ("a/./b//c" -> "a/b/c"); ".." pops a

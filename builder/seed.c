@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
@@ -429,6 +431,11 @@ static int busybox_links(const char *tree, struct cl_err *err)
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int lock_seeds(const char *seeds, struct cl_err *err)
 {
 	char path[PATH_MAX + 16];
@@ -463,6 +470,147 @@ static void remove_stale_builds(const char *seeds)
 	closedir(d);
 }
 
+/* One worker process per CPU, each unpacking its share of the packages
+ * (largest first, to the least loaded worker): libarchive decompresses and
+ * writes in one thread, and dpkg-deb pipelines the two over two processes.
+ * Workers list the files they wrote; a path listed twice is two packages
+ * providing it, the same error a sequential unpack finds on the spot. */
+static int unpack_parallel(const struct seed_ctx *c, const struct seed_pkg **pkgs, size_t n,
+			   const char *tree, struct cl_err *err)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nw = cpus < 1 ? 1 : (size_t)cpus;
+	if (nw > 8)
+		nw = 8;
+	if (nw > n)
+		nw = n;
+	size_t *owner = calloc(n, sizeof *owner);
+	unsigned long long *load = calloc(nw, sizeof *load);
+	pid_t *pids = calloc(nw, sizeof *pids);
+	int *fds = calloc(nw, sizeof *fds);
+	int r = 0;
+	if (!owner || !load || !pids || !fds) {
+		r = cl_err_set(err, ENOMEM, "unpacking");
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		/* the largest remaining package */
+		size_t best = SIZE_MAX;
+		for (size_t i = 0; i < n; i++)
+			if (!owner[i] && (best == SIZE_MAX || pkgs[i]->size > pkgs[best]->size))
+				best = i;
+		size_t w = 0;
+		for (size_t j = 1; j < nw; j++)
+			if (load[j] < load[w])
+				w = j;
+		load[w] += pkgs[best]->size;
+		owner[best] = w + 1;
+	}
+	for (size_t w = 0; w < nw; w++) {
+		fds[w] = memfd_create("unpacked", MFD_CLOEXEC);
+		if (fds[w] < 0) {
+			r = cl_err_set(err, errno, "memfd_create");
+			nw = w;
+			goto wait;
+		}
+		fflush(NULL);
+		pids[w] = fork();
+		if (pids[w] < 0) {
+			r = cl_err_set(err, errno, "fork");
+			nw = w;
+			goto wait;
+		}
+		if (pids[w] == 0) {
+			/* the worker: "+" then its paths, or "-" then the error */
+			FILE *f = fdopen(dup(fds[w]), "w");
+			struct cl_err e = { 0 };
+			int wr = 0;
+			fputc('+', f);
+			for (size_t i = 0; i < n && wr == 0; i++) {
+				if (owner[i] != w + 1)
+					continue;
+				char deb[PATH_MAX], what[300];
+				cache_path(c->home, pkgs[i]->sha256, deb, sizeof deb);
+				snprintf(what, sizeof what, "%s %s", pkgs[i]->name, pkgs[i]->version);
+				say(c, "unpacking %s\n", what);
+				wr = deb_extract(deb, what, tree, f, &e);
+			}
+			if (wr < 0) {
+				fflush(f);
+				if (ftruncate(fileno(f), 0) < 0 || lseek(fileno(f), 0, SEEK_SET) < 0)
+					_exit(2);
+				fprintf(f, "-%s", e.msg);
+			}
+			_exit(fclose(f) == 0 && wr == 0 ? 0 : 1);
+		}
+	}
+wait:
+	for (size_t w = 0; w < nw; w++) {
+		int st = 0;
+		while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			continue;
+		off_t size = lseek(fds[w], 0, SEEK_END);
+		char first = 0;
+		if (size > 0 && pread(fds[w], &first, 1, 0) == 1 && first == '-') {
+			char msg[sizeof err->msg];
+			ssize_t got = pread(fds[w], msg, sizeof msg - 1, 1);
+			msg[got > 0 ? got : 0] = '\0';
+			r = cl_err_msg(err, EPERM, "%s", msg);
+		} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || first != '+') {
+			r = cl_err_msg(err, EIO, "an unpacking worker died (status %d)", st);
+		}
+	}
+	if (r == 0) {
+		/* every path written, from all workers: sorted, a duplicate is a clash */
+		char *all = NULL;
+		size_t alen = 0;
+		FILE *f = open_memstream(&all, &alen);
+		for (size_t w = 0; f && w < nw; w++) {
+			off_t size = lseek(fds[w], 0, SEEK_END);
+			char *buf = malloc((size_t)size + 1);
+			if (buf && pread(fds[w], buf, (size_t)size, 0) == size) {
+				buf[size] = '\0';
+				fputs(buf + 1, f);
+			}
+			free(buf);
+		}
+		if (f)
+			fclose(f);
+		size_t lines = 0;
+		for (size_t i = 0; i < alen; i++)
+			lines += all[i] == '\n';
+		char **v = malloc((lines + 1) * sizeof *v);
+		size_t nv = 0;
+		for (char *line = all, *next; v && line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			v[nv++] = line;
+		}
+		if (v && nv > 1)
+			qsort(v, nv, sizeof *v, cmp_str);
+		for (size_t i = 1; v && i < nv && r == 0; i++)
+			if (!strcmp(v[i], v[i - 1]))
+				r = cl_err_msg(err, EEXIST, "/%s is provided by two packages of the seed; "
+					       "remove one of them from the lock", v[i]);
+		if (!v && lines)
+			r = cl_err_set(err, ENOMEM, "checking for clashes");
+		free(v);
+		free(all);
+	}
+out:
+	for (size_t w = 0; fds && w < nw; w++)
+		if (fds[w] > 0)
+			close(fds[w]);
+	free(owner);
+	free(load);
+	free(pids);
+	free(fds);
+	return r;
+}
+
 static int build_tree(const struct seed_ctx *c, const struct seed_lock *lock, const char *tmp,
 		      char hash[SHA256_HEX_LEN + 1], struct cl_err *err)
 {
@@ -477,19 +625,18 @@ static int build_tree(const struct seed_ctx *c, const struct seed_lock *lock, co
 	pk = open_memstream(&pktext, &pklen);
 	if (!pk)
 		return cl_err_set(err, errno, "open_memstream");
-	int r = 0;
-	for (size_t i = 0; i < lock->n && r == 0; i++) {
+	const struct seed_pkg **sel = calloc(lock->n, sizeof *sel);
+	size_t nsel = 0;
+	for (size_t i = 0; sel && i < lock->n; i++) {
 		const struct seed_pkg *p = &lock->pkgs[i];
-		char deb[PATH_MAX], what[300];
 		if (!seed_pkg_selected(p, c->set))
 			continue;
-		cache_path(c->home, p->sha256, deb, sizeof deb);
-		snprintf(what, sizeof what, "%s %s", p->name, p->version);
-		say(c, "unpacking %s\n", what);
-		r = deb_extract(deb, what, tree, err);
+		sel[nsel++] = p;
 		fprintf(pk, "%s\t%s\t%s\t%s\t%llu\n", p->set, p->name, p->version, p->sha256, p->size);
 	}
 	fclose(pk);
+	int r = sel ? unpack_parallel(c, sel, nsel, tree, err) : cl_err_set(err, ENOMEM, "unpacking");
+	free(sel);
 	if (r == 0)
 		r = merged_usr_links(tree, err);
 	if (r == 0)

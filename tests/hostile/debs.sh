@@ -41,3 +41,19 @@ hostile "a setgid file is refused" "refusing setuid/setgid file" \
 	"d:./usr/:0755" "f:./usr/sg:2755:x"
 expect "nothing was written outside the tree" "" "$(ls -A "$outside")"
 expect "/etc/passwd on the host is untouched by the hard link" "root" "$(head -c 4 /etc/passwd)"
+
+# two packages providing one file: caught even when they are unpacked in
+# parallel by two workers
+d=$(scratch)
+"$MKDEB" "$d/one_1_amd64.deb" "d:./usr/:0755" "f:./usr/clash:0644:first"
+"$MKDEB" "$d/two_1_amd64.deb" "d:./usr/:0755" "f:./usr/clash:0644:second"
+for p in one two; do
+	printf 'base\t%s\t1\t%s\t%s\n' "$p" "$(sha256sum < "$d/${p}_1_amd64.deb" | cut -d' ' -f1)" \
+		"$(stat -c %s "$d/${p}_1_amd64.deb")" >> "$d/lock"
+done
+mkdir "$d/skel"
+out=$("$CLOISTER" seed fetch --from "$d" --store "$d/store" --lock "$d/lock" -q 2>&1 &&
+      "$CLOISTER" seed build --store "$d/store" --lock "$d/lock" --skeleton "$d/skel" -q 2>&1
+      echo "status=$?")
+expect_match "a file provided by two packages is refused" "*/usr/clash is *provided by *package*status=1" "$out"
+expect "...and no seed is published" "" "$(ls "$d/store/seeds" 2>/dev/null | grep -v '^\.')"
