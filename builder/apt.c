@@ -190,29 +190,42 @@ static int classify_failure(const char *what, const char *errout, struct cl_err 
 	return cl_err_msg(err, EIO, "apt-get download %s: %s", what, line);
 }
 
+/* apt-get arguments: the leading words, then NAME=VERSION (or NAME) for
+ * each package.  *args and *specs are malloc'd; free both. */
+static int package_args(const char *const *lead, size_t nlead, const char *const *names,
+			const char *const *versions, size_t n, const char ***args,
+			char (**specs)[300], struct cl_err *err)
+{
+	*args = calloc(nlead + n + 1, sizeof **args);
+	*specs = calloc(n ? n : 1, sizeof **specs);
+	if (!*args || !*specs) {
+		free(*args);
+		free(*specs);
+		return cl_err_set(err, ENOMEM, "apt arguments");
+	}
+	for (size_t i = 0; i < nlead; i++)
+		(*args)[i] = lead[i];
+	for (size_t i = 0; i < n; i++) {
+		if (versions && versions[i])
+			snprintf((*specs)[i], sizeof (*specs)[i], "%s=%s", names[i], versions[i]);
+		else
+			snprintf((*specs)[i], sizeof (*specs)[i], "%s", names[i]);
+		(*args)[nlead + i] = (*specs)[i];
+	}
+	return 0;
+}
+
 int apt_lookup_many(struct apt_env *env, const char *const *names,
 		    const char *const *versions, size_t n, struct apt_pkg_info *infos,
 		    struct cl_err *err)
 {
-	const char **args = calloc(n + 3, sizeof *args);
-	char (*specs)[300] = calloc(n, sizeof *specs);
+	static const char *const lead[] = { "download", "--print-uris" };
+	const char **args;
+	char (*specs)[300];
 	_cleanup_free_ char *out = NULL, *errout = NULL;
 	int r = 0;
 
-	if (!args || !specs) {
-		free(args);
-		free(specs);
-		return cl_err_set(err, ENOMEM, "apt lookup");
-	}
-	args[0] = "download";
-	args[1] = "--print-uris";
-	for (size_t i = 0; i < n; i++) {
-		if (versions && versions[i])
-			snprintf(specs[i], sizeof specs[i], "%s=%s", names[i], versions[i]);
-		else
-			snprintf(specs[i], sizeof specs[i], "%s", names[i]);
-		args[i + 2] = specs[i];
-	}
+	TRY(package_args(lead, 2, names, versions, n, &args, &specs, err));
 	int st = run_apt(env, NULL, args, &out, &errout, err);
 	if (st < 0)
 		r = st;
@@ -253,21 +266,13 @@ int apt_download_many(struct apt_env *env, const char *const *names,
 		      const char *const *versions, size_t n, const char *dir,
 		      struct cl_err *err)
 {
-	const char **args = calloc(n + 2, sizeof *args);
-	char (*specs)[300] = calloc(n, sizeof *specs);
+	static const char *const lead[] = { "download" };
+	const char **args;
+	char (*specs)[300];
 	_cleanup_free_ char *errout = NULL;
 	int r = 0;
 
-	if (!args || !specs) {
-		free(args);
-		free(specs);
-		return cl_err_set(err, ENOMEM, "apt download");
-	}
-	args[0] = "download";
-	for (size_t i = 0; i < n; i++) {
-		snprintf(specs[i], sizeof specs[i], "%s=%s", names[i], versions[i]);
-		args[i + 1] = specs[i];
-	}
+	TRY(package_args(lead, 1, names, versions, n, &args, &specs, err));
 	int st = run_apt(env, dir, args, NULL, &errout, err);
 	if (st < 0)
 		r = st;
