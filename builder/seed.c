@@ -670,6 +670,74 @@ static int build_tree(const struct seed_ctx *c, const struct seed_lock *lock, co
 	return r;
 }
 
+/* What a seed is built from, as one digest: the selected lock lines, the
+ * skeleton's manifest and the layout version.  seeds/by-input/KEY records
+ * the seed hash they gave, so asking for a seed already built costs a few
+ * small reads instead of an unpack (the build driver asks on every run). */
+#define SEED_LAYOUT_VERSION 1
+
+static int seed_input_key(const struct seed_ctx *c, const struct seed_lock *lock,
+			  char key[SHA256_HEX_LEN + 1], struct cl_err *err)
+{
+	char *text = NULL, *skel = NULL;
+	size_t len = 0, slen = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return cl_err_set(err, errno, "open_memstream");
+	fprintf(f, "cloister-seed-layout %d\nset %s\n", SEED_LAYOUT_VERSION, c->set);
+	for (size_t i = 0; i < lock->n; i++)
+		if (seed_pkg_selected(&lock->pkgs[i], c->set))
+			fprintf(f, "%s %s %s %s %llu\n", lock->pkgs[i].set, lock->pkgs[i].name,
+				lock->pkgs[i].version, lock->pkgs[i].sha256, lock->pkgs[i].size);
+	int r = tree_manifest(c->skeleton, &skel, &slen, err);
+	if (r == 0)
+		fwrite(skel, 1, slen, f);
+	fclose(f);
+	if (r == 0)
+		r = sha256_bytes(text, len, key, err);
+	free(text);
+	free(skel);
+	return r;
+}
+
+/* The recorded seed for key, if it is still there. */
+static int seed_recorded(const struct seed_ctx *c, const char *key, char hash[SHA256_HEX_LEN + 1],
+			 char *tree, size_t treelen)
+{
+	char path[PATH_MAX + 128];
+	struct cl_err ignore;
+	char *text = NULL;
+	snprintf(path, sizeof path, "%s/seeds/by-input/%s", c->home, key);
+	if (read_file(path, &text, NULL, &ignore) < 0)
+		return -ENOENT;
+	int ok = strlen(text) >= SHA256_HEX_LEN;
+	if (ok) {
+		memcpy(hash, text, SHA256_HEX_LEN);
+		hash[SHA256_HEX_LEN] = '\0';
+		ok = sha256_hex_valid(hash);
+	}
+	free(text);
+	if (!ok)
+		return -ENOENT;
+	snprintf(path, sizeof path, "%s/seeds/%s/manifest", c->home, hash);
+	if (access(path, F_OK) < 0)
+		return -ENOENT;
+	snprintf(tree, treelen, "%s/seeds/%s/tree", c->home, hash);
+	return 0;
+}
+
+static void seed_record(const struct seed_ctx *c, const char *key, const char *hash)
+{
+	char dir[PATH_MAX + 32], path[PATH_MAX + 128], line[SHA256_HEX_LEN + 2];
+	struct cl_err ignore;
+	snprintf(dir, sizeof dir, "%s/seeds/by-input", c->home);
+	snprintf(path, sizeof path, "%s/%s", dir, key);
+	snprintf(line, sizeof line, "%s\n", hash);
+	/* only a cache: failing to write it costs the next run an unpack */
+	if (mkdir_p(dir, 0755, &ignore) == 0)
+		write_file_atomic(path, line, strlen(line), 0644, &ignore);
+}
+
 int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tree,
 	       size_t treelen, struct cl_err *err)
 {
@@ -677,7 +745,17 @@ int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tr
 	char seeds[PATH_MAX], tmp[PATH_MAX + 32], final[PATH_MAX + 80];
 	int r;
 
+	char key[SHA256_HEX_LEN + 1];
+
 	TRY(seed_lock_read(c->lock, &lock, err));
+	if ((r = seed_input_key(c, &lock, key, err)) < 0) {
+		seed_lock_free(&lock);
+		return r;
+	}
+	if (seed_recorded(c, key, hash, tree, treelen) == 0) {
+		seed_lock_free(&lock);
+		return 0;
+	}
 	for (size_t i = 0; i < lock.n; i++) {
 		const struct seed_pkg *p = &lock.pkgs[i];
 		if (!seed_pkg_selected(p, c->set))
@@ -725,8 +803,10 @@ int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tr
 	}
 	struct cl_err ignore;
 	remove_tree(tmp, &ignore);
-	if (r == 0)
+	if (r == 0) {
+		seed_record(c, key, hash);
 		snprintf(tree, treelen, "%s/%s/tree", seeds, hash);
+	}
 	return r;
 }
 
