@@ -1,7 +1,10 @@
 #define _GNU_SOURCE
 #include "apt.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -18,10 +21,10 @@
 
 extern char **environ;
 
-int apt_env_init(struct apt_env *env, const char *home, struct cl_err *err)
+static int env_init_at(struct apt_env *env, const char *home, const char *name, struct cl_err *err)
 {
 	char p[PATH_MAX + 64];
-	snprintf(env->dir, sizeof env->dir, "%s/apt", home);
+	snprintf(env->dir, sizeof env->dir, "%s/%s", home, name);
 	static const char *const sub[] = { "state/lists/partial", "cache/archives/partial" };
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(p, sizeof p, "%s/%s", env->dir, sub[i]);
@@ -38,12 +41,82 @@ int apt_env_init(struct apt_env *env, const char *home, struct cl_err *err)
 	return 0;
 }
 
+int apt_env_init(struct apt_env *env, const char *home, struct cl_err *err)
+{
+	TRY(env_init_at(env, home, "apt", err));
+	snprintf(env->sourcelist, sizeof env->sourcelist, "/etc/apt/sources.list");
+	snprintf(env->sourceparts, sizeof env->sourceparts, "/etc/apt/sources.list.d");
+	return 0;
+}
+
+/* One source file, with deb entries made deb-src: "Types: deb ..." in the
+ * deb822 format, "deb ..." lines in the one-line format. */
+static int transform_sources(const char *in, const char *out, bool deb822, struct cl_err *err)
+{
+	char *text = NULL;
+	if (read_file(in, &text, NULL, err) < 0)
+		return -err->code;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	for (char *line = text, *next; f && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (deb822 && !strncasecmp(line, "Types:", 6))
+			fputs(strstr(line + 6, "deb") ? "Types: deb-src" : line, f);
+		else if (!deb822 && !strncmp(line, "deb ", 4))
+			fprintf(f, "deb-src %s", line + 4);
+		else if (!deb822 && !strncmp(line, "deb-src ", 8))
+			fputs("# (already a deb-src line, kept once above)", f);
+		else
+			fputs(line, f);
+		fputc('\n', f);
+	}
+	if (f)
+		fclose(f);
+	free(text);
+	int r = write_file_atomic(out, buf ? buf : "", len, 0644, err);
+	free(buf);
+	return r;
+}
+
+int apt_env_init_src(struct apt_env *env, const char *home, struct cl_err *err)
+{
+	TRY(env_init_at(env, home, "apt-src", err));
+	TRY(pathf(err, env->sourcelist, sizeof env->sourcelist, "%s/sources.list", env->dir));
+	TRY(pathf(err, env->sourceparts, sizeof env->sourceparts, "%s/sources.list.d", env->dir));
+	TRY(mkdir_p(env->sourceparts, 0755, err));
+	if (access("/etc/apt/sources.list", F_OK) == 0)
+		TRY(transform_sources("/etc/apt/sources.list", env->sourcelist, false, err));
+	else
+		TRY(write_file_atomic(env->sourcelist, "", 0, 0644, err));
+	DIR *d = opendir("/etc/apt/sources.list.d");
+	struct dirent *e;
+	int r = 0;
+	while (d && r == 0 && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		bool is822 = l > 8 && !strcmp(e->d_name + l - 8, ".sources");
+		bool islist = l > 5 && !strcmp(e->d_name + l - 5, ".list");
+		if (!is822 && !islist)
+			continue; /* apt ignores other names too */
+		char in[PATH_MAX + 300], out[PATH_MAX + 300];
+		snprintf(in, sizeof in, "/etc/apt/sources.list.d/%s", e->d_name);
+		snprintf(out, sizeof out, "%s/%s", env->sourceparts, e->d_name);
+		r = transform_sources(in, out, is822, err);
+	}
+	if (d)
+		closedir(d);
+	return r;
+}
+
 /* Runs apt-get with the private configuration; stdout and stderr are
  * captured (malloc'd, NUL-terminated).  Returns the exit status. */
 static int run_apt(struct apt_env *env, const char *cwd, const char *const *args,
 		   char **out, char **errout, struct cl_err *err)
 {
 	char o[8][PATH_MAX + 64];
+	/* the machine's own keyrings and apt.conf.d stay in force */
 	const char *argv[64];
 	int n = 0;
 
@@ -57,9 +130,13 @@ static int run_apt(struct apt_env *env, const char *cwd, const char *const *args
 		argv[n++] = o[i];
 	}
 	/* The machine's own sources and keyrings: read, never changed. */
+	snprintf(o[3], sizeof o[3], "Dir::Etc::SourceList=%s", env->sourcelist);
+	snprintf(o[4], sizeof o[4], "Dir::Etc::SourceParts=%s", env->sourceparts);
+	for (int i = 3; i < 5; i++) {
+		argv[n++] = "-o";
+		argv[n++] = o[i];
+	}
 	static const char *const fixed[] = {
-		"Dir::Etc::SourceList=/etc/apt/sources.list",
-		"Dir::Etc::SourceParts=/etc/apt/sources.list.d",
 		"Debug::NoLocking=1", "Acquire::Languages=none",
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
@@ -281,4 +358,19 @@ int apt_download_many(struct apt_env *env, const char *const *names,
 	free(args);
 	free(specs);
 	return r;
+}
+
+int apt_source_download(struct apt_env *env, const char *package, const char *version,
+			const char *dir, struct cl_err *err)
+{
+	char spec[300];
+	snprintf(spec, sizeof spec, "%s=%s", package, version);
+	const char *args[] = { "source", "--download-only", spec, NULL };
+	_cleanup_free_ char *errout = NULL;
+	int st = run_apt(env, dir, args, NULL, &errout, err);
+	if (st < 0)
+		return st;
+	if (st != 0)
+		return classify_failure(spec, errout, err);
+	return 0;
 }

@@ -12,6 +12,8 @@
 
 struct apt_env {
 	char dir[PATH_MAX];
+	char sourcelist[PATH_MAX];   /* Dir::Etc::SourceList */
+	char sourceparts[PATH_MAX];  /* Dir::Etc::SourceParts */
 };
 
 struct apt_pkg_info {
@@ -22,6 +24,13 @@ struct apt_pkg_info {
 };
 
 int apt_env_init(struct apt_env *env, const char *home, struct cl_err *err);
+/* The same for source packages: under $CLOISTER_HOME/apt-src, with the
+ * machine's `deb` entries turned into `deb-src` ones in a private copy of
+ * its source lists. */
+int apt_env_init_src(struct apt_env *env, const char *home, struct cl_err *err);
+/* apt-get source --download-only package=version into dir. */
+int apt_source_download(struct apt_env *env, const char *package, const char *version,
+			const char *dir, struct cl_err *err);
 /* apt-get update into the private lists. */
 int apt_update(struct apt_env *env, struct cl_err *err);
 /* What the archive offers for name (version NULL: the candidate).

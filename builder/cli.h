@@ -22,8 +22,11 @@ int run_parse_args(int argc, char **argv, struct sandbox_config *cfg,
 		   struct cl_err *err);
 int cmd_run(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
+/* build, fetch, graph, verify: argv[0] says which */
+int cmd_build(int argc, char **argv);
 
 extern const char run_usage[];
 extern const char seed_usage[];
+extern const char build_usage[];
 
 #endif

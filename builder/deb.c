@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,7 +117,7 @@ static la_ssize_t nested_read(struct archive *a, void *data, const void **buf)
 
 /* Checks one entry and rewrites its paths for the merged, relative tree. */
 static int vet_entry(const struct archive_api *A, struct archive_entry *e, const char *what,
-		     int root_fd, char *mapped, size_t mlen, struct cl_err *err)
+		     int root_fd, bool merge_usr, char *mapped, size_t mlen, struct cl_err *err)
 {
 	const char *raw = A->archive_entry_pathname(e);
 	char norm[PATH_MAX];
@@ -134,7 +135,10 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 		mapped[0] = '\0'; /* the archive's "./": nothing to write */
 		return 0;
 	}
-	deb_path_merge_usr(norm, mapped, mlen);
+	if (merge_usr)
+		deb_path_merge_usr(norm, mapped, mlen);
+	else
+		snprintf(mapped, mlen, "%s", norm);
 
 	mode_t type = A->archive_entry_filetype(e);
 	mode_t mode = A->archive_entry_mode(e) & 07777;
@@ -161,7 +165,10 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 		char hn[PATH_MAX], hm[PATH_MAX];
 		if (hard[0] == '/' || deb_path_normalize(hard, hn, sizeof hn) < 0 || !hn[0])
 			return cl_err_msg(err, EPERM, "%s: refusing hard link '%s' to '%s'", what, raw, hard);
-		deb_path_merge_usr(hn, hm, sizeof hm);
+		if (merge_usr)
+			deb_path_merge_usr(hn, hm, sizeof hm);
+		else
+			snprintf(hm, sizeof hm, "%s", hn);
 		A->archive_entry_set_hardlink(e, hm);
 	}
 	if (type == AE_IFLNK) {
@@ -180,7 +187,10 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 		if (deb_path_normalize(joined, abs, sizeof abs) < 0)
 			return cl_err_msg(err, EPERM, "%s: refusing symlink '%s' -> '%s': it leads out of the tree",
 					  what, raw, target);
-		deb_path_merge_usr(abs, absm, sizeof absm);
+		if (merge_usr)
+			deb_path_merge_usr(abs, absm, sizeof absm);
+		else
+			snprintf(absm, sizeof absm, "%s", abs);
 		dir_of(mapped, dir, sizeof dir);
 		deb_path_relative(dir, absm, rel, sizeof rel);
 		A->archive_entry_set_symlink(e, rel);
@@ -189,7 +199,7 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 }
 
 static int extract_data(const struct archive_api *A, struct archive *data, const char *what,
-			const char *root, FILE *written, struct cl_err *err)
+			const char *root, bool merge_usr, FILE *written, struct cl_err *err)
 {
 	_cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -220,7 +230,7 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 			r = cl_err_msg(err, EIO, "%s: %s", what, A->archive_error_string(data));
 			break;
 		}
-		if ((r = vet_entry(A, e, what, root_fd, mapped, sizeof mapped, err)) < 0)
+		if ((r = vet_entry(A, e, what, root_fd, merge_usr, mapped, sizeof mapped, err)) < 0)
 			break;
 		if (!mapped[0])
 			continue;
@@ -313,7 +323,7 @@ int deb_extract(const char *deb_path, const char *what, const char *root, FILE *
 			r = cl_err_msg(err, EINVAL, "%s: cannot read %s: %s", what, name,
 				       A->archive_error_string(data));
 		else
-			r = extract_data(A, data, what, root, written, err);
+			r = extract_data(A, data, what, root, true, written, err);
 		A->archive_read_free(data);
 		found = 1;
 		break;
@@ -322,5 +332,27 @@ int deb_extract(const char *deb_path, const char *what, const char *root, FILE *
 		r = cl_err_msg(err, EINVAL, "%s: not a Debian package: no data.tar member", what);
 out:
 	A->archive_read_free(n.outer);
+	return r;
+}
+
+int archive_unpack(const char *path, const char *what, const char *root, struct cl_err *err)
+{
+	const struct archive_api *A = archive_api(err);
+	if (!A)
+		return -err->code;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cl_err_set(err, errno, "%s", path);
+	struct archive *a = A->archive_read_new();
+	if (!a)
+		return cl_err_set(err, ENOMEM, "archive_read_new");
+	A->archive_read_support_filter_all(a);
+	A->archive_read_support_format_tar(a);
+	int r;
+	if (A->archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK)
+		r = cl_err_msg(err, EINVAL, "%s: not a tar archive: %s", what, A->archive_error_string(a));
+	else
+		r = extract_data(A, a, what, root, false, NULL, err);
+	A->archive_read_free(a);
 	return r;
 }

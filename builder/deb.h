@@ -23,6 +23,10 @@
 int deb_extract(const char *deb_path, const char *what, const char *root, FILE *written,
 		struct cl_err *err);
 
+/* Unpacks a source archive (tar, compressed or not) into root with the
+ * same refusals, no layout change, symlinks made relative. */
+int archive_unpack(const char *path, const char *what, const char *root, struct cl_err *err);
+
 /* Lexical path helpers, exposed for the unit tests. */
 /* Normalizes a relative path ("a/./b//c" -> "a/b/c"); ".." pops a
  * component.  Returns -1 if ".." climbs above the start, else 0. */

@@ -9,6 +9,11 @@ static const char usage[] =
 	"usage: cloister COMMAND [ARGS...]\n"
 	"\n"
 	"Commands:\n"
+	"  build -r RECIPE        build a recipe and what it needs into the store\n"
+	"  fetch -r RECIPE        download every source a recipe's build needs\n"
+	"  graph -r RECIPE        the dependency graph, as Graphviz DOT\n"
+	"  verify                 re-check every store entry against its manifest\n"
+	"                         (see cloister build --help for these four)\n"
 	"  run [OPTIONS] -- CMD   run CMD in a fresh rootless sandbox (see cloister run --help)\n"
 	"  seed [fetch|build|update]\n"
 	"                         fetch and unpack the pinned seed toolchain, print its hash\n"
@@ -31,6 +36,9 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "seed"))
 		return cmd_seed(argc - 1, argv + 1);
+	if (!strcmp(cmd, "build") || !strcmp(cmd, "fetch") || !strcmp(cmd, "graph") ||
+	    !strcmp(cmd, "verify"))
+		return cmd_build(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
 		return EXIT_OK;

@@ -8,7 +8,9 @@
  *     h:PATH:TARGET         hard link to TARGET
  *     c:PATH                character device 1,3
  *     p:PATH                FIFO
- * PATH is written as given ("../x", "/abs" and "./x" alike). */
+ * PATH is written as given ("../x", "/abs" and "./x" alike).
+ *
+ *   mkdeb --tar OUT.tar.xz ENTRY...   the same entries as a plain source tarball */
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdio.h>
@@ -135,6 +137,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t dlen, clen;
+	if (!strcmp(argv[1], "--tar")) {
+		void *tar = make_data(argc - 3, argv + 3, &dlen);
+		FILE *f = fopen(argv[2], "wb");
+		if (!f || fwrite(tar, 1, dlen, f) != dlen || fclose(f) != 0) {
+			perror(argv[2]);
+			return 1;
+		}
+		return 0;
+	}
 	void *data = make_data(argc - 2, argv + 2, &dlen);
 	void *control = make_control(&clen);
 	struct archive *a = archive_write_new();

@@ -1,0 +1,376 @@
+#define _GNU_SOURCE
+#include "build.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/fdio.h"
+#include "../common/fsutil.h"
+#include "../sandbox/sandbox.h"
+#include "graph.h"
+#include "inputs.h"
+#include "seed.h"
+#include "sources.h"
+#include "store.h"
+
+/* The build script runs after the recipe's patches, in name order. */
+static const char build_wrapper[] =
+	"set -e\n"
+	"for p in /recipe/patches/*; do\n"
+	"  [ -f \"$p\" ] || continue\n"
+	"  echo \"cloister: applying ${p##*/}\"\n"
+	"  patch -p1 < \"$p\"\n"
+	"done\n"
+	"exec sh -e /recipe/build\n";
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(const struct build_opts *o, size_t i, size_t n, const char *name,
+		     const char *version, const char *what, double secs)
+{
+	if (o->quiet)
+		return;
+	if (secs >= 0)
+		fprintf(stderr, "[%zu/%zu] %s %s %s %d:%02d\n", i, n, name, version, what,
+			(int)secs / 60, (int)secs % 60);
+	else
+		fprintf(stderr, "[%zu/%zu] %s %s %s\n", i, n, name, version, what);
+}
+
+static int resolve_seed(const struct build_opts *o, char hash[SHA256_HEX_LEN + 1], char *tree,
+			size_t len, struct cl_err *err)
+{
+	struct seed_ctx c = { .set = "base", .offline = o->offline, .quiet = true };
+	snprintf(c.home, sizeof c.home, "%s", o->home);
+	snprintf(c.lock, sizeof c.lock, "%s", o->seed_lock);
+	snprintf(c.skeleton, sizeof c.skeleton, "%s", o->seed_skeleton);
+	int r = seed_build(&c, hash, tree, len, err);
+	if (r == -ENOENT && !o->offline) {
+		if (!o->quiet)
+			fprintf(stderr, "fetching the seed\n");
+		TRY(seed_fetch(&c, err));
+		r = seed_build(&c, hash, tree, len, err);
+	}
+	if (r < 0)
+		return cl_err_prefix(err, "the seed");
+	return 0;
+}
+
+/* Stages left by a build that was killed: their owner is gone. */
+static void remove_dead_stages(const char *home)
+{
+	char store[PATH_MAX];
+	struct cl_err ignore;
+	if (pathf(&ignore, store, sizeof store, "%s/store", home) < 0)
+		return;
+	DIR *d = opendir(store);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, ".tmp-", 5) != 0)
+			continue;
+		pid_t pid = (pid_t)atoi(e->d_name + 5);
+		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+			continue; /* still building */
+		char path[PATH_MAX + 300];
+		snprintf(path, sizeof path, "%s/%s", store, e->d_name);
+		remove_tree(path, &ignore);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Two layers may not provide the same file: which one a build would see
+ * would depend on their order. */
+static int check_providers(const struct build_dep *deps, size_t n, struct cl_err *err)
+{
+	for (size_t a = 0; a < n; a++) {
+		char ma[PATH_MAX + 32];
+		char *ta = NULL;
+		snprintf(ma, sizeof ma, "%s/../manifest", deps[a].out_dir);
+		if (read_file(ma, &ta, NULL, err) < 0)
+			return -err->code;
+		for (size_t b = a + 1; b < n; b++) {
+			char mb[PATH_MAX + 32];
+			char *tb = NULL;
+			snprintf(mb, sizeof mb, "%s/../manifest", deps[b].out_dir);
+			if (read_file(mb, &tb, NULL, err) < 0) {
+				free(ta);
+				return -err->code;
+			}
+			/* non-directory paths of a, looked up in b */
+			int rc = 0;
+			for (char *l = ta; rc == 0 && l && *l;) {
+				char *nl = strchr(l, '\n');
+				size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+				char line[8192];
+				snprintf(line, sizeof line, "%.*s", (int)ll, l);
+				char type, path[4200];
+				if (line[0] != 'd' && sscanf(line, "%c %*o %*u %*s %4199s", &type, path) == 2) {
+					char needle[4300];
+					snprintf(needle, sizeof needle, " %s", path);
+					for (char *p = tb; (p = strstr(p, needle)); p++) {
+						char after = p[strlen(needle)];
+						if ((after == '\n' || after == ' ' || after == '\0') && p[-1] != 'x') {
+							rc = cl_err_msg(err, EEXIST, "%s and %s both provide %s; a recipe "
+									"cannot build on both", deps[a].name,
+									deps[b].name, path);
+							break;
+						}
+					}
+				}
+				l = nl ? nl + 1 : NULL;
+			}
+			free(tb);
+			if (rc < 0) {
+				free(ta);
+				return rc;
+			}
+		}
+		free(ta);
+	}
+	return 0;
+}
+
+struct tee {
+	int in;
+	int log;
+	bool echo;
+};
+
+static void *tee_main(void *arg)
+{
+	struct tee *t = arg;
+	char buf[1 << 14];
+	ssize_t n;
+	while ((n = read(t->in, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n <= 0)
+			continue;
+		(void)write_all(t->log, buf, (size_t)n);
+		if (t->echo)
+			(void)write_all(2, buf, (size_t)n);
+	}
+	return NULL;
+}
+
+static void print_log_tail(const char *log, int lines)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct cl_err ignore;
+	if (read_file(log, &text, &len, &ignore) < 0)
+		return;
+	size_t start = len;
+	int seen = 0;
+	while (start > 0 && seen <= lines)
+		if (text[--start] == '\n')
+			seen++;
+	fprintf(stderr, "--- last lines of the log ---\n%s%s---\n", text + start + (start > 0),
+		len && text[len - 1] != '\n' ? "\n" : "");
+	free(text);
+}
+
+static int run_build(const struct build_opts *o, const struct recipe *r, const char *seed_tree,
+		     const struct build_dep *deps, size_t n_deps, const char *stage, const char *srcdir,
+		     struct cl_err *err)
+{
+	char build[PATH_MAX + 16], out[PATH_MAX + 16], logp[PATH_MAX + 16], chdir_to[PATH_MAX];
+	char jobs[16], epoch[32];
+	TRY(pathf(err, build, sizeof build, "%s/build", stage));
+	TRY(pathf(err, out, sizeof out, "%s/out", stage));
+	TRY(pathf(err, logp, sizeof logp, "%s/log", stage));
+	TRY(pathf(err, chdir_to, sizeof chdir_to, "/build%s%s", srcdir[0] ? "/" : "", srcdir));
+	snprintf(jobs, sizeof jobs, "%u", o->jobs);
+	snprintf(epoch, sizeof epoch, "%lld", r->source_date_epoch);
+
+	_cleanup_close_ int log = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int pipefd[2];
+	if (log < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
+		return cl_err_set(err, errno, "%s", logp);
+
+	struct sandbox_config cfg;
+	sandbox_config_init(&cfg);
+	char *argv[] = { "sh", "-c", (char *)build_wrapper, NULL };
+	cfg.argv = argv;
+	cfg.timeout_sec = r->timeout_sec;
+	cfg.stdio[0] = -1;
+	cfg.stdio[1] = pipefd[1];
+	cfg.stdio[2] = pipefd[1];
+	int rc = sandbox_config_add_root(&cfg, seed_tree, err);
+	for (size_t i = 0; rc == 0 && i < n_deps; i++)
+		rc = sandbox_config_add_root(&cfg, deps[i].out_dir, err);
+	if (rc == 0)
+		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, r->dir, "/recipe", err);
+	if (rc == 0)
+		rc = sandbox_config_add_op(&cfg, SB_OP_BIND, build, "/build", err);
+	if (rc == 0)
+		rc = sandbox_config_add_op(&cfg, SB_OP_BIND, out, "/out", err);
+	static const char *const fixed[][2] = {
+		{ "HOME", "/build/home" }, { "TMPDIR", "/tmp" }, { "OUT", "/out" },
+		{ "CFLAGS", "-O2" }, { "CXXFLAGS", "-O2" },
+	};
+	for (size_t i = 0; rc == 0 && i < sizeof fixed / sizeof *fixed; i++)
+		rc = sandbox_config_setenv(&cfg, fixed[i][0], fixed[i][1], err);
+	if (rc == 0)
+		rc = sandbox_config_setenv(&cfg, "SOURCE_DATE_EPOCH", epoch, err);
+	if (rc == 0)
+		rc = sandbox_config_setenv(&cfg, "JOBS", jobs, err);
+	if (rc == 0)
+		rc = sandbox_config_setenv(&cfg, "SRC", chdir_to, err);
+	if (rc == 0) {
+		cfg.chdir = strdup(chdir_to);
+		if (!cfg.chdir)
+			rc = cl_err_set(err, ENOMEM, "chdir");
+	}
+
+	struct tee t = { .in = pipefd[0], .log = log, .echo = o->verbose };
+	pthread_t th;
+	bool tee_running = false;
+	if (rc == 0) {
+		if (pthread_create(&th, NULL, tee_main, &t) != 0)
+			rc = cl_err_set(err, EAGAIN, "starting the log writer");
+		else
+			tee_running = true;
+	}
+	if (rc == 0)
+		rc = sandbox_run(&cfg, err);
+	close(pipefd[1]); /* the writer sees end of file once the sandbox is gone */
+	if (tee_running)
+		pthread_join(th, NULL);
+	close(pipefd[0]);
+	sandbox_config_free(&cfg);
+	if (rc < 0)
+		return cl_err_prefix(err, "%s: the build sandbox", r->name);
+	if (rc != 0) {
+		if (!o->verbose)
+			print_log_tail(logp, 25);
+		char keep[PATH_MAX], dir[PATH_MAX];
+		struct cl_err ignore;
+		/* the log outlives the stage, for inspection */
+		if (pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
+		    pathf(&ignore, keep, sizeof keep, "%s/%s-%s.failed.log", dir, r->name, r->version) == 0 &&
+		    rename(logp, keep) == 0)
+			return cl_err_msg(err, EIO, "%s %s failed (%s %d); the log is %s", r->name, r->version,
+					  rc == SANDBOX_EXIT_TIMEOUT ? "timed out, status" : "exit status", rc, keep);
+		return cl_err_msg(err, EIO, "%s %s failed (exit status %d)", r->name, r->version, rc);
+	}
+	return 0;
+}
+
+static int build_one(const struct build_opts *o, const struct graph *g, size_t i, size_t done_n,
+		     const char *seed_hash, const char *seed_tree, struct build_dep *results,
+		     struct cl_err *err)
+{
+	const struct recipe *r = &g->nodes[i];
+	size_t *layer = calloc(g->n ? g->n : 1, sizeof *layer);
+	struct build_dep *deps = calloc(g->n ? g->n : 1, sizeof *deps);
+	struct inputs in = { 0 };
+	char stage[PATH_MAX] = "";
+	int lock = -1, rc = 0;
+
+	if (!layer || !deps) {
+		rc = cl_err_set(err, ENOMEM, "building");
+		goto out;
+	}
+	size_t nl = graph_layers(g, i, layer);
+	for (size_t k = 0; k < nl; k++)
+		deps[k] = results[layer[k]];
+	if ((rc = check_providers(deps, nl, err)) < 0 ||
+	    (rc = inputs_compute(r, seed_hash, deps, nl, &in, err)) < 0)
+		goto out;
+	if ((lock = store_lock(o->home, in.hash, err)) < 0) {
+		rc = lock;
+		goto out;
+	}
+	struct store_entry e;
+	rc = store_lookup(o->home, in.hash, r->name, r->version, &e, err);
+	if (rc == 0) {
+		progress(o, done_n, g->n, r->name, r->version, "cached", -1);
+	} else if (rc == -ENOENT) {
+		double t0 = now_s();
+		char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32];
+		if ((rc = sources_fetch(o->home, r, o->offline, o->quiet, err)) < 0 ||
+		    (rc = store_stage(o->home, stage, sizeof stage, err)) < 0)
+			goto out;
+		if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
+		    (rc = sources_unpack(o->home, r, build, srcdir, sizeof srcdir, err)) < 0 ||
+		    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
+		    (rc = write_file_atomic(file, in.json, in.json_len, 0444, err)) < 0)
+			goto out;
+		progress(o, done_n, g->n, r->name, r->version, "building", -1);
+		if ((rc = run_build(o, r, seed_tree, deps, nl, stage, srcdir, err)) < 0)
+			goto out;
+		if ((rc = remove_tree(build, err)) < 0 ||
+		    (rc = store_publish(o->home, stage, in.hash, r->name, r->version, r->source_date_epoch,
+					&e, err)) < 0)
+			goto out;
+		stage[0] = '\0';
+		progress(o, done_n, g->n, r->name, r->version, "built in", now_s() - t0);
+	} else {
+		goto out;
+	}
+	results[i].name = r->name;
+	results[i].version = r->version;
+	memcpy(results[i].output_hash, e.output_hash, sizeof results[i].output_hash);
+	rc = pathf(err, results[i].out_dir, sizeof results[i].out_dir, "%s/out", e.path);
+out:
+	if (stage[0]) {
+		struct cl_err ignore;
+		remove_tree(stage, &ignore);
+	}
+	if (lock >= 0)
+		close(lock);
+	inputs_free(&in);
+	free(layer);
+	free(deps);
+	return rc;
+}
+
+int build_recipe(const struct build_opts *o, const char *recipe, struct cl_err *err)
+{
+	struct graph g;
+	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
+	TRY(graph_load(o->recipes, recipe, &g, err));
+	struct build_dep *results = calloc(g.n, sizeof *results);
+	int rc = results ? 0 : cl_err_set(err, ENOMEM, "building");
+	if (rc == 0)
+		rc = resolve_seed(o, seed_hash, seed_tree, sizeof seed_tree, err);
+	if (rc == 0)
+		remove_dead_stages(o->home);
+	for (size_t i = 0; rc == 0 && i < g.n; i++)
+		rc = build_one(o, &g, i, i + 1, seed_hash, seed_tree, results, err);
+	if (rc == 0)
+		printf("%.*s\n", (int)(strlen(results[g.n - 1].out_dir) - 4), results[g.n - 1].out_dir);
+	free(results);
+	graph_free(&g);
+	return rc;
+}
+
+int fetch_recipe(const struct build_opts *o, const char *recipe, struct cl_err *err)
+{
+	struct graph g;
+	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
+	TRY(graph_load(o->recipes, recipe, &g, err));
+	int rc = resolve_seed(o, seed_hash, seed_tree, sizeof seed_tree, err);
+	for (size_t i = 0; rc == 0 && i < g.n; i++)
+		rc = sources_fetch(o->home, &g.nodes[i], o->offline, o->quiet, err);
+	if (rc == 0 && !o->quiet)
+		fprintf(stderr, "every source of %s's closure (%zu recipe%s) is in the download cache\n",
+			recipe, g.n, g.n == 1 ? "" : "s");
+	graph_free(&g);
+	return rc;
+}

@@ -1,0 +1,132 @@
+#define _GNU_SOURCE
+#include "inputs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sandbox/sandbox.h"
+#include "tree.h"
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static const char *kind_name(enum source_kind k)
+{
+	return k == SRC_FILE ? "file" : k == SRC_DEBIAN ? "debian" : "cache";
+}
+
+int inputs_compute(const struct recipe *r, const char *seed_hash, const struct build_dep *deps,
+		   size_t n_deps, struct inputs *in, struct cl_err *err)
+{
+	char *manifest = NULL;
+	size_t mlen = 0;
+	memset(in, 0, sizeof *in);
+	TRY(tree_manifest(r->dir, &manifest, &mlen, err));
+
+	FILE *t = open_memstream(&in->text, &in->len);
+	FILE *j = open_memstream(&in->json, &in->json_len);
+	if (!t || !j) {
+		if (t)
+			fclose(t);
+		if (j)
+			fclose(j);
+		free(manifest);
+		return cl_err_set(err, ENOMEM, "inputs");
+	}
+	fprintf(t, "cloister-inputs 1\nprotocol %d\nsandbox-policy %d\nrecipe %s %s\nseed %s\nepoch %lld\n",
+		BUILD_PROTOCOL_VERSION, SANDBOX_POLICY_VERSION, r->name, r->version, seed_hash,
+		r->source_date_epoch);
+	fprintf(j, "{\n  \"recipe\": ");
+	json_str(j, r->name);
+	fprintf(j, ",\n  \"version\": ");
+	json_str(j, r->version);
+	fprintf(j, ",\n  \"license\": ");
+	json_str(j, r->license);
+	fprintf(j, ",\n  \"build_protocol\": %d,\n  \"sandbox_policy\": %d,\n  \"seed\": \"%s\",\n"
+		   "  \"source_date_epoch\": %lld,\n  \"recipe_files\": [",
+		BUILD_PROTOCOL_VERSION, SANDBOX_POLICY_VERSION, seed_hash, r->source_date_epoch);
+
+	/* The recipe folder, file by file.  Git keeps only the executable bit,
+	 * so modes are reduced to it: a checkout's umask changes nothing. */
+	int first = 1;
+	for (char *line = manifest, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char type, path[4200], hex[80], target[4200] = "";
+		unsigned mode;
+		unsigned long long size;
+		if (sscanf(line, "%c %o %llu %79s %4199s %4199s", &type, &mode, &size, hex, path, target) < 5)
+			continue;
+		const char *m = type == 'l' ? "link" : type == 'd' ? "0755" : (mode & 0111) ? "0755" : "0644";
+		fprintf(t, "recipe-file %c %s %llu %s %s%s%s\n", type, m, size, hex, path,
+			type == 'l' ? " " : "", target);
+		if (type == 'd')
+			continue;
+		fprintf(j, "%s\n    {\"path\": ", first ? "" : ",");
+		json_str(j, path);
+		fprintf(j, ", \"type\": \"%s\", \"size\": %llu, \"sha256\": \"%s\"", type == 'l' ? "link" : "file",
+			size, hex);
+		if (type == 'l') {
+			fprintf(j, ", \"target\": ");
+			json_str(j, target);
+		}
+		fputc('}', j);
+		first = 0;
+	}
+	fprintf(j, "\n  ],\n  \"sources\": [");
+	for (size_t i = 0; i < r->n_sources; i++) {
+		const struct recipe_source *s = &r->sources[i];
+		fprintf(t, "source %s %s %s%s%s %s\n", kind_name(s->kind), s->name,
+			s->kind == SRC_DEBIAN ? s->package : "", s->kind == SRC_DEBIAN ? "=" : "",
+			s->kind == SRC_DEBIAN ? s->version : "", s->sha256);
+		fprintf(j, "%s\n    {\"name\": ", i ? "," : "");
+		json_str(j, s->name);
+		fprintf(j, ", \"kind\": \"%s\"", kind_name(s->kind));
+		if (s->kind == SRC_DEBIAN) {
+			fprintf(j, ", \"package\": ");
+			json_str(j, s->package);
+			fprintf(j, ", \"package_version\": ");
+			json_str(j, s->version);
+		}
+		fprintf(j, ", \"sha256\": \"%s\"}", s->sha256);
+	}
+	fprintf(j, "\n  ],\n  \"build_needs\": [");
+	for (size_t i = 0; i < n_deps; i++) {
+		fprintf(t, "need %s %s %s\n", deps[i].name, deps[i].version, deps[i].output_hash);
+		fprintf(j, "%s\n    {\"name\": ", i ? "," : "");
+		json_str(j, deps[i].name);
+		fprintf(j, ", \"version\": ");
+		json_str(j, deps[i].version);
+		fprintf(j, ", \"output_hash\": \"%s\"}", deps[i].output_hash);
+	}
+	fclose(t);
+	free(manifest);
+	int rc = sha256_bytes(in->text, in->len, in->hash, err);
+	fprintf(j, "\n  ],\n  \"input_hash\": \"%s\"\n}\n", in->hash);
+	fclose(j);
+	if (rc < 0)
+		inputs_free(in);
+	return rc;
+}
+
+void inputs_free(struct inputs *in)
+{
+	free(in->text);
+	free(in->json);
+	memset(in, 0, sizeof *in);
+}

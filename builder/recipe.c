@@ -1,0 +1,271 @@
+#define _GNU_SOURCE
+#include "recipe.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../common/cleanup.h"
+#include "../common/fsutil.h"
+#include "deb.h"
+#include "seed.h"
+
+int recipe_name_valid(const char *name)
+{
+	if (!name[0] || strlen(name) > 100 || !isalnum((unsigned char)name[0]))
+		return 0;
+	for (; *name; name++)
+		if (!(islower((unsigned char)*name) || isdigit((unsigned char)*name) ||
+		      strchr("-+.", *name)))
+			return 0;
+	return 1;
+}
+
+/* Copies src if it fits; -1 if it does not. */
+static int set_str(char *dst, size_t size, const char *src)
+{
+	size_t l = strlen(src);
+	if (l >= size)
+		return -1;
+	memcpy(dst, src, l + 1);
+	return 0;
+}
+
+static int push_name(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof **v);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	if (!(nv[*n] = strdup(s)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t l = strlen(s);
+	while (l > 0 && isspace((unsigned char)s[l - 1]))
+		s[--l] = '\0';
+	return s;
+}
+
+static int parse_digest(const char *tok, char out[SHA256_HEX_LEN + 1])
+{
+	if (strncmp(tok, "sha256:", 7) != 0 || !sha256_hex_valid(tok + 7))
+		return -1;
+	memcpy(out, tok + 7, SHA256_HEX_LEN + 1);
+	return 0;
+}
+
+/* source: file PATH sha256:HEX
+ * source: debian PACKAGE=VERSION FILE sha256:HEX
+ * source: cache NAME sha256:HEX */
+static int parse_source(struct recipe *r, char *value, const char *where, int line,
+			struct cl_err *err)
+{
+	char *tok[5];
+	int n = 0;
+	for (char *save = NULL, *t = strtok_r(value, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+		if (n < 5)
+			tok[n++] = t;
+		else
+			return cl_err_msg(err, EINVAL, "%s:%d: too many words in source", where, line);
+	struct recipe_source src;
+	memset(&src, 0, sizeof src);
+	src.line = line;
+	const char *usage = "expected 'file PATH sha256:HEX', 'debian PACKAGE=VERSION FILE sha256:HEX' "
+			    "or 'cache NAME sha256:HEX'";
+	if (n == 3 && !strcmp(tok[0], "file")) {
+		char norm[PATH_MAX];
+		src.kind = SRC_FILE;
+		if (tok[1][0] == '/' || deb_path_normalize(tok[1], norm, sizeof norm) < 0 ||
+		    strstr(tok[1], ".."))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' must be a path inside the recipe folder",
+					  where, line, tok[1]);
+		const char *base = strrchr(norm, '/');
+		if (set_str(src.path, sizeof src.path, norm) < 0 ||
+		    set_str(src.name, sizeof src.name, base ? base + 1 : norm) < 0)
+			goto too_long;
+		if (parse_digest(tok[2], src.sha256) < 0)
+			goto bad_digest;
+	} else if (n == 4 && !strcmp(tok[0], "debian")) {
+		char *eq = strchr(tok[1], '=');
+		src.kind = SRC_DEBIAN;
+		if (!eq || eq == tok[1] || !eq[1] || strlen(tok[1]) > 200)
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' should be PACKAGE=VERSION", where, line, tok[1]);
+		*eq = '\0';
+		if (set_str(src.package, sizeof src.package, tok[1]) < 0 ||
+		    set_str(src.version, sizeof src.version, eq + 1) < 0)
+			goto too_long;
+		if (strchr(tok[2], '/') || !strcmp(tok[2], ".") || !strcmp(tok[2], ".."))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' should be a file name", where, line, tok[2]);
+		if (set_str(src.name, sizeof src.name, tok[2]) < 0)
+			goto too_long;
+		if (parse_digest(tok[3], src.sha256) < 0)
+			goto bad_digest;
+	} else if (n == 3 && !strcmp(tok[0], "cache")) {
+		src.kind = SRC_CACHE;
+		if (strchr(tok[1], '/') || !strcmp(tok[1], ".") || !strcmp(tok[1], ".."))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' should be a file name", where, line, tok[1]);
+		if (set_str(src.name, sizeof src.name, tok[1]) < 0)
+			goto too_long;
+		if (parse_digest(tok[2], src.sha256) < 0)
+			goto bad_digest;
+	} else {
+		return cl_err_msg(err, EINVAL, "%s:%d: bad source: %s", where, line, usage);
+	}
+	for (size_t i = 0; i < r->n_sources; i++)
+		if (!strcmp(r->sources[i].name, src.name))
+			return cl_err_msg(err, EINVAL, "%s:%d: a second source named %s (first at line %d)",
+					  where, line, src.name, r->sources[i].line);
+	struct recipe_source *ns = realloc(r->sources, (r->n_sources + 1) * sizeof *ns);
+	if (!ns)
+		return cl_err_set(err, ENOMEM, "%s", where);
+	r->sources = ns;
+	ns[r->n_sources++] = src;
+	return 0;
+too_long:
+	return cl_err_msg(err, EINVAL, "%s:%d: a name in this source is too long", where, line);
+bad_digest:
+	return cl_err_msg(err, EINVAL, "%s:%d: the source's digest must be sha256: followed by 64 "
+			  "lowercase hex digits", where, line);
+}
+
+int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
+{
+	char where[PATH_MAX + 16];
+	_cleanup_free_ char *text = NULL;
+	int seen[8] = { 0 };
+	static const char *const keys[] = { "name", "version", "license", "source", "build-needs",
+					    "depends", "source-date-epoch", "timeout" };
+
+	memset(r, 0, sizeof *r);
+	r->source_date_epoch = SEED_EPOCH;
+	r->timeout_sec = 3600;
+	snprintf(r->dir, sizeof r->dir, "%s", dir);
+	TRY(pathf(err, where, sizeof where, "%s/recipe", dir));
+	if (read_file(where, &text, NULL, err) < 0)
+		return -err->code;
+
+	int line = 0, rc = 0;
+	for (char *l = text, *next; l && rc == 0; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		line++;
+		char *hash = strchr(l, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = trim(l);
+		if (!*s)
+			continue;
+		char *colon = strchr(s, ':');
+		if (!colon) {
+			rc = cl_err_msg(err, EINVAL, "%s:%d: expected 'field: value'", where, line);
+			break;
+		}
+		*colon = '\0';
+		char *key = trim(s), *value = trim(colon + 1);
+		size_t k;
+		for (k = 0; k < sizeof keys / sizeof *keys; k++)
+			if (!strcmp(key, keys[k]))
+				break;
+		if (k == sizeof keys / sizeof *keys) {
+			rc = cl_err_msg(err, EINVAL, "%s:%d: unknown field '%s' (fields: name, version, license, "
+					"source, build-needs, depends, source-date-epoch, timeout)", where, line, key);
+			break;
+		}
+		if (seen[k] && strcmp(key, "source") != 0) {
+			rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' given twice (first at line %d)", where, line,
+					key, seen[k]);
+			break;
+		}
+		seen[k] = line;
+		if (!strcmp(key, "name") || !strcmp(key, "version") || !strcmp(key, "license")) {
+			char *field = !strcmp(key, "name") ? r->name : !strcmp(key, "version") ? r->version : r->license;
+			if (!*value || strlen(value) >= sizeof r->name || strpbrk(value, " \t")) {
+				rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' needs one word", where, line, key);
+				break;
+			}
+			strcpy(field, value);
+		} else if (!strcmp(key, "source")) {
+			rc = parse_source(r, value, where, line, err);
+		} else if (!strcmp(key, "build-needs") || !strcmp(key, "depends")) {
+			if (!strcmp(key, "depends"))
+				r->depends_line = line;
+			else
+				r->build_needs_line = line;
+			char ***v = !strcmp(key, "depends") ? &r->depends : &r->build_needs;
+			size_t *n = !strcmp(key, "depends") ? &r->n_depends : &r->n_build_needs;
+			for (char *save = NULL, *t = strtok_r(value, " \t,", &save); t && rc == 0;
+			     t = strtok_r(NULL, " \t,", &save)) {
+				if (!recipe_name_valid(t))
+					rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a recipe name", where, line, t);
+				else if (push_name(v, n, t) < 0)
+					rc = cl_err_set(err, ENOMEM, "%s", where);
+			}
+		} else {
+			char *end;
+			errno = 0;
+			long long v = strtoll(value, &end, 10);
+			if (errno || *end || !*value || v < 0 ||
+			    (!strcmp(key, "timeout") && (v < 1 || v > 7 * 24 * 3600))) {
+				rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' needs a %s", where, line, key,
+						!strcmp(key, "timeout") ? "number of seconds (1 to 604800)"
+									: "Unix time in seconds");
+				break;
+			}
+			if (!strcmp(key, "timeout"))
+				r->timeout_sec = (unsigned)v;
+			else
+				r->source_date_epoch = v;
+		}
+	}
+	if (rc == 0 && !r->name[0])
+		rc = cl_err_msg(err, EINVAL, "%s: the 'name' field is missing", where);
+	if (rc == 0 && !r->version[0])
+		rc = cl_err_msg(err, EINVAL, "%s: the 'version' field is missing", where);
+	if (rc == 0 && !r->license[0])
+		rc = cl_err_msg(err, EINVAL, "%s: the 'license' field is missing", where);
+	if (rc == 0 && !recipe_name_valid(r->name))
+		rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a recipe name (lowercase letters, digits, - + .)",
+				where, seen[0], r->name);
+	if (rc == 0) {
+		const char *base = strrchr(dir, '/');
+		base = base ? base + 1 : dir;
+		if (strcmp(base, r->name) != 0)
+			rc = cl_err_msg(err, EINVAL, "%s:%d: the name '%s' differs from the folder '%s'",
+					where, seen[0], r->name, base);
+	}
+	if (rc == 0) {
+		char build[PATH_MAX + 16];
+		struct stat st;
+		snprintf(build, sizeof build, "%s/build", dir);
+		if (stat(build, &st) < 0 || !S_ISREG(st.st_mode))
+			rc = cl_err_msg(err, ENOENT, "%s: the recipe has no build script (%s)", where, build);
+	}
+	if (rc < 0)
+		recipe_free(r);
+	return rc;
+}
+
+void recipe_free(struct recipe *r)
+{
+	for (size_t i = 0; i < r->n_build_needs; i++)
+		free(r->build_needs[i]);
+	for (size_t i = 0; i < r->n_depends; i++)
+		free(r->depends[i]);
+	free(r->build_needs);
+	free(r->depends);
+	free(r->sources);
+	r->build_needs = r->depends = NULL;
+	r->sources = NULL;
+	r->n_build_needs = r->n_depends = r->n_sources = 0;
+}

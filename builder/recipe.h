@@ -1,0 +1,51 @@
+/* A recipe: recipes/NAME/recipe (declarative, parsed, never executed),
+ * recipes/NAME/build (POSIX sh, run in the sandbox), optional patches/
+ * and files/.  docs/recipe.md is the format's reference. */
+#ifndef CLOISTER_RECIPE_H
+#define CLOISTER_RECIPE_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "../common/err.h"
+#include "hash.h"
+
+enum source_kind {
+	SRC_FILE,    /* a file of the recipe folder */
+	SRC_DEBIAN,  /* a file of a Debian source package */
+	SRC_CACHE,   /* a file already in the download cache */
+};
+
+struct recipe_source {
+	enum source_kind kind;
+	char name[256];       /* the file's name in /build */
+	char path[PATH_MAX];  /* SRC_FILE: relative to the recipe folder */
+	char package[128];    /* SRC_DEBIAN: source package */
+	char version[128];    /* SRC_DEBIAN: its version */
+	char sha256[SHA256_HEX_LEN + 1];
+	int line;
+};
+
+struct recipe {
+	char dir[PATH_MAX];   /* recipes/NAME */
+	char name[128];
+	char version[128];
+	char license[128];
+	struct recipe_source *sources;
+	size_t n_sources;
+	char **build_needs;
+	size_t n_build_needs;
+	char **depends;
+	size_t n_depends;
+	int build_needs_line, depends_line;
+	long long source_date_epoch;  /* default: the seed epoch */
+	unsigned timeout_sec;         /* default 3600 */
+};
+
+/* Parses dir/recipe.  Every error says "dir/recipe:LINE: what is wrong". */
+int recipe_load(const char *dir, struct recipe *r, struct cl_err *err);
+void recipe_free(struct recipe *r);
+/* Recipe names: lowercase letters, digits, '-', '+', '.'. */
+int recipe_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,212 @@
+#define _GNU_SOURCE
+#include "sources.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/fdio.h"
+#include "../common/fsutil.h"
+#include "apt.h"
+#include "cache.h"
+#include "deb.h"
+
+static int recipe_file(const struct recipe *r, const struct recipe_source *s, char *path, size_t len,
+		       struct cl_err *err)
+{
+	return pathf(err, path, len, "%s/%s", r->dir, s->path);
+}
+
+static int check_file_source(const struct recipe *r, const struct recipe_source *s, struct cl_err *err)
+{
+	char path[PATH_MAX + 8], actual[SHA256_HEX_LEN + 1];
+	TRY(recipe_file(r, s, path, sizeof path, err));
+	if (sha256_file(path, actual, err) < 0)
+		return cl_err_prefix(err, "%s/recipe:%d", r->dir, s->line);
+	if (strcmp(actual, s->sha256) != 0)
+		return cl_err_msg(err, EBADMSG, "%s/recipe:%d: %s has sha256 %s, the recipe says %s",
+				  r->dir, s->line, s->path, actual, s->sha256);
+	return 0;
+}
+
+static int lists_have_sources(const struct apt_env *env)
+{
+	char dir[PATH_MAX + 32];
+	snprintf(dir, sizeof dir, "%s/state/lists", env->dir);
+	DIR *d = opendir(dir);
+	int found = 0;
+	struct dirent *e;
+	while (d && !found && (e = readdir(d)))
+		found = strstr(e->d_name, "_Sources") != NULL;
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static int fetch_debian(const char *home, const struct recipe *r, const struct recipe_source *s,
+			bool quiet, struct cl_err *err)
+{
+	struct apt_env env;
+	char dir[PATH_MAX + 32], file[PATH_MAX + 300];
+	TRY(apt_env_init_src(&env, home, err));
+	if (!lists_have_sources(&env)) {
+		if (!quiet)
+			fprintf(stderr, "updating the private source package lists\n");
+		TRY(apt_update(&env, err));
+	}
+	TRY(pathf(err, dir, sizeof dir, "%s/tmp", home));
+	TRY(mkdir_p(dir, 0755, err));
+	TRY(pathf(err, dir, sizeof dir, "%s/tmp/source.XXXXXX", home));
+	if (!mkdtemp(dir))
+		return cl_err_set(err, errno, "creating %s", dir);
+	if (!quiet)
+		fprintf(stderr, "fetching source %s=%s\n", s->package, s->version);
+	int rc = apt_source_download(&env, s->package, s->version, dir, err);
+	if (rc == -ENOENT)
+		rc = cl_err_msg(err, ENOENT, "%s/recipe:%d: the source package %s %s is not in the archive "
+				"(Debian replaces versions at point releases): update the recipe, or put the "
+				"file in the download cache", r->dir, s->line, s->package, s->version);
+	if (rc == 0) {
+		snprintf(file, sizeof file, "%s/%s", dir, s->name);
+		if (access(file, F_OK) < 0)
+			rc = cl_err_msg(err, ENOENT, "%s/recipe:%d: the source package %s %s has no file %s",
+					r->dir, s->line, s->package, s->version, s->name);
+	}
+	if (rc == 0) {
+		char what[600];
+		snprintf(what, sizeof what, "%.200s/recipe:%d: %.200s from %.60s %.60s", r->dir, s->line, s->name,
+			 s->package, s->version);
+		rc = cache_add(home, file, s->sha256, what, true, err);
+	}
+	struct cl_err ignore;
+	remove_tree(dir, &ignore);
+	return rc;
+}
+
+int sources_fetch(const char *home, const struct recipe *r, bool offline, bool quiet,
+		  struct cl_err *err)
+{
+	for (size_t i = 0; i < r->n_sources; i++) {
+		const struct recipe_source *s = &r->sources[i];
+		if (s->kind == SRC_FILE) {
+			TRY(check_file_source(r, s, err));
+			continue;
+		}
+		int rc = cache_verify(home, s->sha256, err);
+		if (rc == 0)
+			continue;
+		if (rc != -ENOENT)
+			return rc;
+		if (s->kind == SRC_CACHE || offline)
+			return cl_err_msg(err, ENOENT, "%s/recipe:%d: %s (sha256 %s) is not in the download cache%s",
+					  r->dir, s->line, s->name, s->sha256,
+					  offline ? ", and --offline forbids fetching it" : "");
+		TRY(fetch_debian(home, r, s, quiet, err));
+	}
+	return 0;
+}
+
+static int is_archive(const char *name)
+{
+	static const char *const suffixes[] = { ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz",
+						".tar.bz2", ".tbz2", ".tar.zst", ".tar.lz", ".tar.lzma" };
+	size_t l = strlen(name);
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (l > sl && !strcmp(name + l - sl, suffixes[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to, struct cl_err *err)
+{
+	_cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (in < 0 || fstat(in, &st) < 0)
+		return cl_err_set(err, errno, "%s", from);
+	_cleanup_close_ int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+				       (st.st_mode & 0111) ? 0755 : 0644);
+	if (out < 0)
+		return cl_err_set(err, errno, "%s", to);
+	char buf[1 << 16];
+	ssize_t n;
+	while ((n = read_all(in, buf, sizeof buf)) > 0)
+		if (write_all(out, buf, (size_t)n) < 0)
+			return cl_err_set(err, errno, "writing %s", to);
+	if (n < 0)
+		return cl_err_set(err, (int)-n, "reading %s", from);
+	return 0;
+}
+
+/* The entries of dir, as one string "a\nb\n" (to spot what an archive added). */
+static char *entries(const char *dir)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (f && d && (e = readdir(d)))
+		if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..")))
+			fprintf(f, "%s\n", e->d_name);
+	if (d)
+		closedir(d);
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+int sources_unpack(const char *home, const struct recipe *r, const char *build_dir, char *srcdir,
+		   size_t len, struct cl_err *err)
+{
+	srcdir[0] = '\0';
+	int first_archive = 1;
+	for (size_t i = 0; i < r->n_sources; i++) {
+		const struct recipe_source *s = &r->sources[i];
+		char from[PATH_MAX + 8], what[600];
+		if (s->kind == SRC_FILE)
+			TRY(recipe_file(r, s, from, sizeof from, err));
+		else
+			cache_path(home, s->sha256, from, sizeof from);
+		snprintf(what, sizeof what, "%.200s/recipe:%d: %.250s", r->dir, s->line, s->name);
+		if (!is_archive(s->name)) {
+			char to[PATH_MAX + 300];
+			TRY(pathf(err, to, sizeof to, "%s/%s", build_dir, s->name));
+			TRY(copy_file(from, to, err));
+			continue;
+		}
+		_cleanup_free_ char *before = first_archive ? entries(build_dir) : NULL;
+		TRY(archive_unpack(from, what, build_dir, err));
+		if (first_archive) {
+			_cleanup_free_ char *after = entries(build_dir);
+			/* the one new entry, if it is a directory */
+			char *added = NULL;
+			int count = 0;
+			for (char *l = after, *next; l && *l; l = next) {
+				next = strchr(l, '\n');
+				*next++ = '\0';
+				char key[300];
+				snprintf(key, sizeof key, "%s\n", l);
+				if (!before || !strstr(before, key)) {
+					count++;
+					added = l;
+				}
+			}
+			char p[PATH_MAX + 300];
+			struct stat st;
+			if (count == 1 && snprintf(p, sizeof p, "%s/%s", build_dir, added) > 0 &&
+			    stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+				snprintf(srcdir, len, "%s", added);
+			first_archive = 0;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* A recipe's sources: fetched into the download cache (or read from the
+ * recipe folder), verified against the recipe's sha256, and put into the
+ * build's scratch directory: archives unpacked with libarchive's secure
+ * extraction, other files copied. */
+#ifndef CLOISTER_SOURCES_H
+#define CLOISTER_SOURCES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/err.h"
+#include "recipe.h"
+
+/* Every source available and verified; with offline, no network, and the
+ * error names the missing digest.  A digest mismatch is -EBADMSG. */
+int sources_fetch(const char *home, const struct recipe *r, bool offline, bool quiet,
+		  struct cl_err *err);
+/* Into build_dir.  srcdir gets the single top-level directory the first
+ * archive unpacked to (relative), or "" when there is none. */
+int sources_unpack(const char *home, const struct recipe *r, const char *build_dir, char *srcdir,
+		   size_t len, struct cl_err *err);
+
+#endif

@@ -1,0 +1,43 @@
+/* The store: $CLOISTER_HOME/store/INPUTHASH-NAME-VERSION/, each entry
+ *   out/          the output, read-only, mtimes fixed
+ *   manifest      the output's manifest; its sha256 is the output hash
+ *   output-hash   that hash
+ *   inputs.json   every input with its digest
+ *   log           the build's log
+ * An entry is built under store/.tmp-*, published with one rename, and
+ * never changed after. */
+#ifndef CLOISTER_STORE_H
+#define CLOISTER_STORE_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "../common/err.h"
+#include "hash.h"
+
+struct store_entry {
+	char path[PATH_MAX];
+	char output_hash[SHA256_HEX_LEN + 1];
+};
+
+void store_entry_path(const char *home, const char *input_hash, const char *name,
+		      const char *version, char *out, size_t len);
+/* 0 and e filled when the entry is there (complete by construction);
+ * -ENOENT otherwise. */
+int store_lookup(const char *home, const char *input_hash, const char *name, const char *version,
+		 struct store_entry *e, struct cl_err *err);
+/* An exclusive lock for one input hash: concurrent builds of the same
+ * inputs wait for each other and the second finds the entry.  Returns the
+ * lock's fd (close it to release). */
+int store_lock(const char *home, const char *input_hash, struct cl_err *err);
+/* A fresh staging directory store/.tmp-PID-XXXXXX with out/ and build/. */
+int store_stage(const char *home, char *dir, size_t len, struct cl_err *err);
+/* Finishes a staged build: fixes mtimes to epoch, makes out/ read-only,
+ * writes manifest and output-hash, syncs, and renames to the entry. */
+int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
+		  const char *version, long long epoch, struct store_entry *e, struct cl_err *err);
+/* Re-hashes every entry's out/ against its manifest; prints each bad one.
+ * Returns the number of bad entries, or a negative errno. */
+int store_verify(const char *home, bool quiet, struct cl_err *err);
+
+#endif
