@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +74,22 @@ static int resolve_seed(const struct build_opts *o, char hash[SHA256_HEX_LEN + 1
 	return 0;
 }
 
+/* A zombie still answers kill(pid, 0): only a running process counts. */
+static bool process_alive(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
 /* Stages left by a build that was killed: their owner is gone. */
 static void remove_dead_stages(const char *home)
 {
@@ -84,7 +103,7 @@ static void remove_dead_stages(const char *home)
 		if (strncmp(e->d_name, ".tmp-", 5) != 0)
 			continue;
 		pid_t pid = (pid_t)atoi(e->d_name + 5);
-		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+		if (pid > 0 && process_alive(pid))
 			continue; /* still building */
 		char path[PATH_MAX + 300];
 		snprintf(path, sizeof path, "%s/%s", store, e->d_name);
@@ -271,73 +290,142 @@ static int run_build(const struct build_opts *o, const struct recipe *r, const c
 	return 0;
 }
 
-static int build_one(const struct build_opts *o, const struct graph *g, size_t i, size_t done_n,
-		     const char *seed_hash, const char *seed_tree, struct build_dep *results,
-		     struct cl_err *err)
+/* What node i would be built from.  Returns 1 when the store already has
+ * it (results[i] filled), 0 when it must be built, or a negative errno. */
+static int plan_one(const struct build_opts *o, const struct graph *g, size_t i, const char *seed_hash,
+		    struct build_dep *results, struct build_dep *deps, size_t *n_deps,
+		    struct inputs *in, struct cl_err *err)
 {
 	const struct recipe *r = &g->nodes[i];
 	size_t *layer = calloc(g->n ? g->n : 1, sizeof *layer);
-	struct build_dep *deps = calloc(g->n ? g->n : 1, sizeof *deps);
-	struct inputs in = { 0 };
-	char stage[PATH_MAX] = "";
-	int lock = -1, rc = 0;
-
-	if (!layer || !deps) {
-		rc = cl_err_set(err, ENOMEM, "building");
-		goto out;
-	}
+	if (!layer)
+		return cl_err_set(err, ENOMEM, "building");
 	size_t nl = graph_layers(g, i, layer);
 	for (size_t k = 0; k < nl; k++)
 		deps[k] = results[layer[k]];
-	if ((rc = check_providers(deps, nl, err)) < 0 ||
-	    (rc = inputs_compute(r, seed_hash, deps, nl, &in, err)) < 0)
-		goto out;
-	if ((lock = store_lock(o->home, in.hash, err)) < 0) {
-		rc = lock;
-		goto out;
-	}
+	free(layer);
+	*n_deps = nl;
+	TRY(check_providers(deps, nl, err));
+	TRY(inputs_compute(r, seed_hash, deps, nl, in, err));
 	struct store_entry e;
-	rc = store_lookup(o->home, in.hash, r->name, r->version, &e, err);
-	if (rc == 0) {
-		progress(o, done_n, g->n, r->name, r->version, "cached", -1);
-	} else if (rc == -ENOENT) {
-		double t0 = now_s();
-		char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32];
-		if ((rc = sources_fetch(o->home, r, o->offline, o->quiet, err)) < 0 ||
-		    (rc = store_stage(o->home, stage, sizeof stage, err)) < 0)
-			goto out;
-		if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
-		    (rc = sources_unpack(o->home, r, build, srcdir, sizeof srcdir, err)) < 0 ||
-		    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
-		    (rc = write_file_atomic(file, in.json, in.json_len, 0444, err)) < 0)
-			goto out;
-		progress(o, done_n, g->n, r->name, r->version, "building", -1);
-		if ((rc = run_build(o, r, seed_tree, deps, nl, stage, srcdir, err)) < 0)
-			goto out;
-		if ((rc = remove_tree(build, err)) < 0 ||
-		    (rc = store_publish(o->home, stage, in.hash, r->name, r->version, r->source_date_epoch,
-					&e, err)) < 0)
-			goto out;
-		stage[0] = '\0';
-		progress(o, done_n, g->n, r->name, r->version, "built in", now_s() - t0);
-	} else {
-		goto out;
-	}
+	int rc = store_lookup(o->home, in->hash, r->name, r->version, &e, err);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
 	results[i].name = r->name;
 	results[i].version = r->version;
 	memcpy(results[i].output_hash, e.output_hash, sizeof results[i].output_hash);
-	rc = pathf(err, results[i].out_dir, sizeof results[i].out_dir, "%s/out", e.path);
+	TRY(pathf(err, results[i].out_dir, sizeof results[i].out_dir, "%s/out", e.path));
+	return 1;
+}
+
+/* Builds node i (under the lock of its input hash; another build may have
+ * published it meanwhile) and fills e. */
+static int build_one(const struct build_opts *o, const struct graph *g, size_t i, size_t seq,
+		     const char *seed_tree, const struct build_dep *deps, size_t nl,
+		     const struct inputs *in, struct store_entry *e, struct cl_err *err)
+{
+	const struct recipe *r = &g->nodes[i];
+	char stage[PATH_MAX] = "";
+	int rc;
+	int lock = store_lock(o->home, in->hash, err);
+	if (lock < 0)
+		return lock;
+	rc = store_lookup(o->home, in->hash, r->name, r->version, e, err);
+	if (rc == 0) {
+		progress(o, seq, g->n, r->name, r->version, "cached", -1);
+		goto out;
+	}
+	if (rc != -ENOENT)
+		goto out;
+	double t0 = now_s();
+	char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32];
+	if ((rc = sources_fetch(o->home, r, o->offline, o->quiet, err)) < 0 ||
+	    (rc = store_stage(o->home, stage, sizeof stage, err)) < 0 ||
+	    (rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
+	    (rc = sources_unpack(o->home, r, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
+	    (rc = write_file_atomic(file, in->json, in->json_len, 0444, err)) < 0)
+		goto out;
+	progress(o, seq, g->n, r->name, r->version, "building", -1);
+	if ((rc = run_build(o, r, seed_tree, deps, nl, stage, srcdir, err)) < 0 ||
+	    (rc = remove_tree(build, err)) < 0 ||
+	    (rc = store_publish(o->home, stage, in->hash, r->name, r->version, r->source_date_epoch,
+				e, err)) < 0)
+		goto out;
+	stage[0] = '\0';
+	progress(o, seq, g->n, r->name, r->version, "built in", now_s() - t0);
 out:
 	if (stage[0]) {
 		struct cl_err ignore;
 		remove_tree(stage, &ignore);
 	}
-	if (lock >= 0)
-		close(lock);
-	inputs_free(&in);
-	free(layer);
-	free(deps);
+	close(lock);
 	return rc;
+}
+
+struct job {
+	pid_t pid;
+	int fd;       /* the worker's report: "+OUTPUT_HASH OUT_DIR" or "-ERRNO:message" */
+	size_t node;
+};
+
+/* A worker process builds one recipe; independent recipes build in
+ * parallel, up to -j of them. */
+static pid_t start_job(const struct build_opts *o, const struct graph *g, size_t i, size_t seq,
+		       const char *seed_tree, const struct build_dep *deps, size_t nl,
+		       const struct inputs *in, int *fd, struct cl_err *err)
+{
+	*fd = memfd_create("build-report", MFD_CLOEXEC);
+	if (*fd < 0)
+		return cl_err_set(err, errno, "memfd_create");
+	fflush(NULL);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(*fd);
+		return cl_err_set(err, errno, "fork");
+	}
+	if (pid > 0)
+		return pid;
+	/* cloister killed, even by SIGKILL: the worker and its sandbox go too,
+	 * leaving a stage that the next build removes */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
+	struct store_entry e;
+	struct cl_err werr = { 0 };
+	char report[sizeof werr.msg + PATH_MAX + 128];
+	int rc = build_one(o, g, i, seq, seed_tree, deps, nl, in, &e, &werr);
+	if (rc < 0)
+		snprintf(report, sizeof report, "-%d:%s", werr.code, werr.msg);
+	else
+		snprintf(report, sizeof report, "+%s %s/out", e.output_hash, e.path);
+	_exit(write_all(*fd, report, strlen(report)) == 0 ? 0 : 1);
+}
+
+static int finish_job(struct job *j, int status, const struct graph *g, struct build_dep *results,
+		      struct cl_err *err)
+{
+	char report[sizeof err->msg + PATH_MAX + 128];
+	ssize_t n = pread(j->fd, report, sizeof report - 1, 0);
+	close(j->fd);
+	report[n > 0 ? n : 0] = '\0';
+	const struct recipe *r = &g->nodes[j->node];
+	if (report[0] == '+') {
+		struct build_dep *d = &results[j->node];
+		d->name = r->name;
+		d->version = r->version;
+		memcpy(d->output_hash, report + 1, SHA256_HEX_LEN);
+		d->output_hash[SHA256_HEX_LEN] = '\0';
+		return pathf(err, d->out_dir, sizeof d->out_dir, "%s", report + 2 + SHA256_HEX_LEN);
+	}
+	if (report[0] == '-') {
+		int code = atoi(report + 1);
+		char *colon = strchr(report, ':');
+		return cl_err_msg(err, code > 0 ? code : EIO, "%s", colon ? colon + 1 : report);
+	}
+	return cl_err_msg(err, EIO, "the build of %s died (wait status %d)", r->name, status);
 }
 
 int build_recipe(const struct build_opts *o, const char *recipe, struct cl_err *err)
@@ -345,17 +433,94 @@ int build_recipe(const struct build_opts *o, const char *recipe, struct cl_err *
 	struct graph g;
 	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
 	TRY(graph_load(o->recipes, recipe, &g, err));
-	struct build_dep *results = calloc(g.n, sizeof *results);
-	int rc = results ? 0 : cl_err_set(err, ENOMEM, "building");
+	size_t n = g.n;
+	struct build_dep *results = calloc(n, sizeof *results);
+	char *state = calloc(n, 1); /* 0 waiting, 1 building, 2 done */
+	struct job *jobs = calloc(o->jobs ? o->jobs : 1, sizeof *jobs);
+	struct build_dep *deps = calloc(n, sizeof *deps);
+	size_t *layer = calloc(n, sizeof *layer);
+	size_t running = 0, done = 0, seq = 0, max_jobs = o->jobs ? o->jobs : 1;
+	int rc = results && state && jobs && deps && layer ? 0 : cl_err_set(err, ENOMEM, "building");
+
 	if (rc == 0)
 		rc = resolve_seed(o, seed_hash, seed_tree, sizeof seed_tree, err);
 	if (rc == 0)
 		remove_dead_stages(o->home);
-	for (size_t i = 0; rc == 0 && i < g.n; i++)
-		rc = build_one(o, &g, i, i + 1, seed_hash, seed_tree, results, err);
-	if (rc == 0)
-		printf("%.*s\n", (int)(strlen(results[g.n - 1].out_dir) - 4), results[g.n - 1].out_dir);
+	while (done < n) {
+		bool progressed = false;
+		for (size_t i = 0; rc == 0 && i < n && running < max_jobs; i++) {
+			if (state[i] != 0)
+				continue;
+			size_t nl = graph_layers(&g, i, layer);
+			bool ready = true;
+			for (size_t k = 0; k < nl; k++)
+				ready = ready && state[layer[k]] == 2;
+			if (!ready)
+				continue;
+			struct inputs in = { 0 };
+			size_t nd = 0;
+			int p = plan_one(o, &g, i, seed_hash, results, deps, &nd, &in, err);
+			if (p < 0) {
+				rc = p;
+				break;
+			}
+			seq++;
+			if (p == 1) {
+				progress(o, seq, n, g.nodes[i].name, g.nodes[i].version, "cached", -1);
+				state[i] = 2;
+				done++;
+			} else {
+				struct job *j = &jobs[running];
+				j->node = i;
+				j->pid = start_job(o, &g, i, seq, seed_tree, deps, nd, &in, &j->fd, err);
+				if (j->pid < 0)
+					rc = j->pid;
+				else {
+					state[i] = 1;
+					running++;
+				}
+			}
+			inputs_free(&in);
+			progressed = true;
+		}
+		if (running == 0) {
+			if (rc < 0 || !progressed)
+				break;
+			continue;
+		}
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = rc < 0 ? rc : cl_err_set(err, errno, "waiting for builds");
+			break;
+		}
+		for (size_t k = 0; k < running; k++) {
+			if (jobs[k].pid != pid)
+				continue;
+			struct cl_err jerr = { 0 };
+			int jr = finish_job(&jobs[k], status, &g, results, &jerr);
+			state[jobs[k].node] = 2;
+			done++;
+			/* the first failure is the one reported; running builds finish */
+			if (jr < 0 && rc == 0) {
+				rc = jr;
+				*err = jerr;
+			}
+			jobs[k] = jobs[--running];
+			break;
+		}
+	}
+	if (rc == 0 && done == n)
+		printf("%.*s\n", (int)(strlen(results[n - 1].out_dir) - 4), results[n - 1].out_dir);
+	else if (rc == 0)
+		rc = cl_err_msg(err, EIO, "not every recipe could be built");
 	free(results);
+	free(state);
+	free(jobs);
+	free(deps);
+	free(layer);
 	graph_free(&g);
 	return rc;
 }

@@ -139,3 +139,11 @@ for spec in "l:./pkg/link:../../../../../..$outside" "c:./pkg/dev" "f:/abs/path:
 	expect_match "a hostile source entry ($spec) is refused" "*refusing*status=2" "$out"
 done
 expect "nothing was written outside the scratch directory" "" "$(ls -A "$outside")"
+
+# -j: independent recipes build at the same time
+out=$(cb build -r par -j 2 2>&1)
+expect "a graph with independent recipes builds with -j 2" "0" "$?"
+a=$(cat "$store"/store/*-par-a-1/out/usr/share/par-a.times)
+b=$(cat "$store"/store/*-par-b-1/out/usr/share/par-b.times)
+overlap=$(echo "$a $b" | awk '{ print ($1 < $4 && $3 < $2) ? "yes" : "no" }')
+expect "par-a and par-b ran in parallel" "yes" "$overlap"
