@@ -24,6 +24,7 @@ int cmd_run(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
 /* build, fetch, graph, verify: argv[0] says which */
 int cmd_build(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 extern const char run_usage[];
 extern const char seed_usage[];

@@ -14,6 +14,7 @@ static const char usage[] =
 	"  graph -r RECIPE        the dependency graph, as Graphviz DOT\n"
 	"  verify                 re-check every store entry against its manifest\n"
 	"                         (see cloister build --help for these four)\n"
+	"  diff DIR_A DIR_B       compare two trees path by path (exit 1 if they differ)\n"
 	"  run [OPTIONS] -- CMD   run CMD in a fresh rootless sandbox (see cloister run --help)\n"
 	"  seed [fetch|build|update]\n"
 	"                         fetch and unpack the pinned seed toolchain, print its hash\n"
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "seed"))
 		return cmd_seed(argc - 1, argv + 1);
 	if (!strcmp(cmd, "build") || !strcmp(cmd, "fetch") || !strcmp(cmd, "graph") ||

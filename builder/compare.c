@@ -1,0 +1,329 @@
+#define _GNU_SOURCE
+#include "compare.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+
+/* The first path seen for each multiply-linked inode, per tree: the hard
+ * link structure is compared through it. */
+struct links {
+	dev_t *dev;
+	ino_t *ino;
+	char **first;
+	size_t n, cap;
+};
+
+static const char *link_leader(struct links *l, const struct stat *st, const char *path)
+{
+	if (st->st_nlink < 2 || !S_ISREG(st->st_mode))
+		return NULL;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->dev[i] == st->st_dev && l->ino[i] == st->st_ino)
+			return l->first[i];
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		dev_t *d = realloc(l->dev, cap * sizeof *d);
+		if (d)
+			l->dev = d;
+		ino_t *i = realloc(l->ino, cap * sizeof *i);
+		if (i)
+			l->ino = i;
+		char **f = realloc(l->first, cap * sizeof *f);
+		if (f)
+			l->first = f;
+		if (!d || !i || !f)
+			return NULL;
+		l->cap = cap;
+	}
+	l->dev[l->n] = st->st_dev;
+	l->ino[l->n] = st->st_ino;
+	l->first[l->n] = strdup(path);
+	return l->first[l->n++];
+}
+
+static void links_free(struct links *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->first[i]);
+	free(l->dev);
+	free(l->ino);
+	free(l->first);
+}
+
+struct ctx {
+	struct comparison *c;
+	struct links la, lb;
+	struct cl_err *err;
+	char *bufa, *bufb;
+};
+
+static int add(struct ctx *x, const char *path, const char *what, long long offset, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int add(struct ctx *x, const char *path, const char *what, long long offset, const char *fmt, ...)
+{
+	struct comparison *c = x->c;
+	struct difference *d = realloc(c->diffs, (c->n + 1) * sizeof *d);
+	if (!d)
+		return cl_err_set(x->err, ENOMEM, "comparing");
+	c->diffs = d;
+	d = &d[c->n++];
+	snprintf(d->path, sizeof d->path, "%s", path);
+	snprintf(d->what, sizeof d->what, "%s", what);
+	d->offset = offset;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->detail, sizeof d->detail, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list(int dfd, char ***names, size_t *n, struct cl_err *err)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return cl_err_set(err, errno, "reading a directory");
+	}
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **v = realloc(*names, cap * sizeof *v);
+			if (!v)
+				break;
+			*names = v;
+		}
+		(*names)[(*n)++] = strdup(e->d_name);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, cmp_names);
+	return 0;
+}
+
+/* A short printable view of bytes around a difference. */
+static void context(const unsigned char *p, size_t len, char *out, size_t olen)
+{
+	bool text = true;
+	for (size_t i = 0; i < len; i++)
+		if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t')
+			text = false;
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < len && o + 5 < olen; i++) {
+		if (text)
+			o += (size_t)snprintf(out + o, olen - o, p[i] == '\n' ? "\\n" : p[i] == '\t' ? "\\t" : "%c", p[i]);
+		else
+			o += (size_t)snprintf(out + o, olen - o, "%02x", p[i]);
+	}
+}
+
+#define CHUNK (1 << 20)
+
+static int compare_content(struct ctx *x, int fa, int fb, const char *path, off_t sa, off_t sb)
+{
+	long long off = 0;
+	for (;;) {
+		ssize_t na = pread(fa, x->bufa, CHUNK, (off_t)off);
+		ssize_t nb = pread(fb, x->bufb, CHUNK, (off_t)off);
+		if (na < 0 || nb < 0)
+			return cl_err_set(x->err, errno, "reading %s", path);
+		x->c->bytes += (unsigned long long)(na + nb);
+		ssize_t n = na < nb ? na : nb;
+		if (memcmp(x->bufa, x->bufb, (size_t)n) != 0 || na != nb) {
+			ssize_t i = 0;
+			while (i < n && x->bufa[i] == x->bufb[i])
+				i++;
+			char ca[80], cb[80];
+			size_t from = (size_t)(i >= 8 ? i - 8 : 0);
+			context((unsigned char *)x->bufa + from, (size_t)(na - (ssize_t)from < 24 ? na - (ssize_t)from : 24), ca, sizeof ca);
+			context((unsigned char *)x->bufb + from, (size_t)(nb - (ssize_t)from < 24 ? nb - (ssize_t)from : 24), cb, sizeof cb);
+			if (sa != sb)
+				return add(x, path, "size", off + i, "%lld vs %lld bytes; first difference at byte %lld: "
+					   "A \"%s\" B \"%s\"", (long long)sa, (long long)sb, off + i, ca, cb);
+			return add(x, path, "content", off + i, "first difference at byte %lld of %lld: A \"%s\" B \"%s\"",
+				   off + i, (long long)sa, ca, cb);
+		}
+		if (na == 0)
+			return 0;
+		off += na;
+	}
+}
+
+static int walk(struct ctx *x, int da, int db, const char *prefix)
+{
+	char **na = NULL, **nb = NULL;
+	size_t ca = 0, cb = 0, ia = 0, ib = 0;
+	int r = list(da, &na, &ca, x->err);
+	if (r == 0)
+		r = list(db, &nb, &cb, x->err);
+	while (r == 0 && (ia < ca || ib < cb)) {
+		int c = ia == ca ? 1 : ib == cb ? -1 : strcmp(na[ia], nb[ib]);
+		const char *name = c <= 0 ? na[ia] : nb[ib];
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/%s", prefix, name);
+		if (c < 0) {
+			r = add(x, path, "missing in B", -1, "present in A only");
+			ia++;
+			continue;
+		}
+		if (c > 0) {
+			r = add(x, path, "extra in B", -1, "present in B only");
+			ib++;
+			continue;
+		}
+		ia++, ib++;
+		x->c->paths++;
+		struct stat sa, sb;
+		if (fstatat(da, name, &sa, AT_SYMLINK_NOFOLLOW) < 0 || fstatat(db, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = cl_err_set(x->err, errno, "stat %s", path);
+			break;
+		}
+		if ((sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT)) {
+			r = add(x, path, "type", -1, "%s vs %s",
+				S_ISDIR(sa.st_mode) ? "directory" : S_ISLNK(sa.st_mode) ? "symlink" : S_ISREG(sa.st_mode) ? "file" : "special",
+				S_ISDIR(sb.st_mode) ? "directory" : S_ISLNK(sb.st_mode) ? "symlink" : S_ISREG(sb.st_mode) ? "file" : "special");
+			continue;
+		}
+		if ((sa.st_mode & 07777) != (sb.st_mode & 07777) &&
+		    (r = add(x, path, "mode", -1, "%04o vs %04o", (unsigned)(sa.st_mode & 07777),
+			     (unsigned)(sb.st_mode & 07777))) < 0)
+			break;
+		if (S_ISLNK(sa.st_mode)) {
+			char ta[PATH_MAX], tb[PATH_MAX];
+			ssize_t la = readlinkat(da, name, ta, sizeof ta - 1), lb = readlinkat(db, name, tb, sizeof tb - 1);
+			if (la < 0 || lb < 0) {
+				r = cl_err_set(x->err, errno, "readlink %s", path);
+				break;
+			}
+			ta[la] = tb[lb] = '\0';
+			if (strcmp(ta, tb) != 0)
+				r = add(x, path, "target", -1, "-> %s vs -> %s", ta, tb);
+		} else if (S_ISDIR(sa.st_mode)) {
+			int sda = openat(da, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int sdb = openat(db, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sda < 0 || sdb < 0)
+				r = cl_err_set(x->err, errno, "opening %s", path);
+			else
+				r = walk(x, sda, sdb, path);
+			if (sda >= 0)
+				close(sda);
+			if (sdb >= 0)
+				close(sdb);
+		} else if (S_ISREG(sa.st_mode)) {
+			const char *ga = link_leader(&x->la, &sa, path), *gb = link_leader(&x->lb, &sb, path);
+			if ((ga || gb) && (!ga || !gb || strcmp(ga, gb) != 0)) {
+				r = add(x, path, "hard links", -1, "A: %s%s; B: %s%s", ga ? "linked to " : "not hard-linked",
+					ga ? ga : "", gb ? "linked to " : "not hard-linked", gb ? gb : "");
+				if (r < 0)
+					break;
+			}
+			_cleanup_close_ int fa = openat(da, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int fb = openat(db, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			if (fa < 0 || fb < 0)
+				r = cl_err_set(x->err, errno, "opening %s", path);
+			else
+				r = compare_content(x, fa, fb, path, sa.st_size, sb.st_size);
+		}
+	}
+	for (size_t i = 0; i < ca; i++)
+		free(na[i]);
+	for (size_t i = 0; i < cb; i++)
+		free(nb[i]);
+	free(na);
+	free(nb);
+	return r;
+}
+
+int compare_trees(const char *a, const char *b, struct comparison *c, struct cl_err *err)
+{
+	struct ctx x = { .c = c, .err = err };
+	memset(c, 0, sizeof *c);
+	_cleanup_close_ int da = open(a, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int db = open(b, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (da < 0)
+		return cl_err_set(err, errno, "%s", a);
+	if (db < 0)
+		return cl_err_set(err, errno, "%s", b);
+	x.bufa = malloc(CHUNK);
+	x.bufb = malloc(CHUNK);
+	int r = x.bufa && x.bufb ? walk(&x, da, db, "") : cl_err_set(err, ENOMEM, "comparing");
+	free(x.bufa);
+	free(x.bufb);
+	links_free(&x.la);
+	links_free(&x.lb);
+	if (r < 0)
+		comparison_free(c);
+	return r;
+}
+
+void comparison_free(struct comparison *c)
+{
+	free(c->diffs);
+	c->diffs = NULL;
+	c->n = 0;
+}
+
+void comparison_print(const struct comparison *c, const char *a, const char *b, size_t limit, FILE *f)
+{
+	if (c->n == 0) {
+		fprintf(f, "identical: %zu paths compared\n", c->paths);
+		return;
+	}
+	fprintf(f, "%zu difference%s between\n  A %s\n  B %s\n", c->n, c->n == 1 ? "" : "s", a, b);
+	for (size_t i = 0; i < c->n && (!limit || i < limit); i++)
+		fprintf(f, "  %s: %s: %s\n", c->diffs[i].path, c->diffs[i].what, c->diffs[i].detail);
+	if (limit && c->n > limit)
+		fprintf(f, "  ... and %zu more\n", c->n - limit);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+void comparison_json(const struct comparison *c, FILE *f)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < c->n; i++) {
+		fprintf(f, "%s\n    {\"path\": ", i ? "," : "");
+		json_str(f, c->diffs[i].path);
+		fprintf(f, ", \"what\": ");
+		json_str(f, c->diffs[i].what);
+		fprintf(f, ", \"detail\": ");
+		json_str(f, c->diffs[i].detail);
+		fprintf(f, ", \"offset\": %lld}", c->diffs[i].offset);
+	}
+	fprintf(f, "%s]", c->n ? "\n  " : "");
+}
