@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -25,10 +26,18 @@
 #include "seed.h"
 #include "sources.h"
 #include "store.h"
+#include "repro.h"
+#include "variations.h"
 
 /* The build script runs after the recipe's patches, in name order. */
 static const char build_wrapper[] =
 	"set -e\n"
+	/* the filesystem variation: the sources are copied onto a tmpfs */
+	"if [ -n \"${CLOISTER_SOURCES:-}\" ]; then\n"
+	"  cp -a \"$CLOISTER_SOURCES/.\" \"$CLOISTER_BUILDDIR/\"\n"
+	"fi\n"
+	"unset CLOISTER_SOURCES CLOISTER_BUILDDIR\n"
+	"cd \"$SRC\"\n"
 	"for p in /recipe/patches/*; do\n"
 	"  [ -f \"$p\" ] || continue\n"
 	"  echo \"cloister: applying ${p##*/}\"\n"
@@ -205,15 +214,17 @@ static void print_log_tail(const char *log, int lines)
 
 static int run_build(const struct build_opts *o, const struct recipe *r, const char *seed_tree,
 		     const struct build_dep *deps, size_t n_deps, const char *stage, const char *srcdir,
-		     struct cl_err *err)
+		     unsigned vary, struct cl_err *err)
 {
 	char build[PATH_MAX + 16], out[PATH_MAX + 16], logp[PATH_MAX + 16], chdir_to[PATH_MAX];
-	char jobs[16], epoch[32];
+	char jobs[16], epoch[32], home[PATH_MAX];
+	const char *inner = (vary & VARY_PATH) ? "/usr/src/cloister-b" : "/build";
 	TRY(pathf(err, build, sizeof build, "%s/build", stage));
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
 	TRY(pathf(err, logp, sizeof logp, "%s/log", stage));
-	TRY(pathf(err, chdir_to, sizeof chdir_to, "/build%s%s", srcdir[0] ? "/" : "", srcdir));
-	snprintf(jobs, sizeof jobs, "%u", o->jobs);
+	TRY(pathf(err, chdir_to, sizeof chdir_to, "%s%s%s", inner, srcdir[0] ? "/" : "", srcdir));
+	TRY(pathf(err, home, sizeof home, "%s/home", inner));
+	snprintf(jobs, sizeof jobs, "%u", (vary & VARY_JOBS) ? 1 : o->jobs);
 	snprintf(epoch, sizeof epoch, "%lld", r->source_date_epoch);
 
 	_cleanup_close_ int log = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -234,26 +245,60 @@ static int run_build(const struct build_opts *o, const struct recipe *r, const c
 		rc = sandbox_config_add_root(&cfg, deps[i].out_dir, err);
 	if (rc == 0)
 		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, r->dir, "/recipe", err);
-	if (rc == 0)
-		rc = sandbox_config_add_op(&cfg, SB_OP_BIND, build, "/build", err);
+	if (rc == 0 && (vary & VARY_FS)) {
+		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, build, "/.cloister-sources", err);
+		if (rc == 0)
+			rc = sandbox_config_add_op(&cfg, SB_OP_TMPFS, NULL, inner, err);
+		if (rc == 0)
+			rc = sandbox_config_setenv(&cfg, "CLOISTER_SOURCES", "/.cloister-sources", err);
+		if (rc == 0)
+			rc = sandbox_config_setenv(&cfg, "CLOISTER_BUILDDIR", inner, err);
+	} else if (rc == 0) {
+		rc = sandbox_config_add_op(&cfg, SB_OP_BIND, build, inner, err);
+	}
 	if (rc == 0)
 		rc = sandbox_config_add_op(&cfg, SB_OP_BIND, out, "/out", err);
 	static const char *const fixed[][2] = {
-		{ "HOME", "/build/home" }, { "TMPDIR", "/tmp" }, { "OUT", "/out" },
-		{ "CFLAGS", "-O2" }, { "CXXFLAGS", "-O2" },
+		{ "TMPDIR", "/tmp" }, { "OUT", "/out" }, { "CFLAGS", "-O2" }, { "CXXFLAGS", "-O2" },
 	};
 	for (size_t i = 0; rc == 0 && i < sizeof fixed / sizeof *fixed; i++)
 		rc = sandbox_config_setenv(&cfg, fixed[i][0], fixed[i][1], err);
+	if (rc == 0)
+		rc = sandbox_config_setenv(&cfg, "HOME", home, err);
+	if (rc == 0 && (vary & VARY_TZ_LOCALE)) {
+		/* a POSIX TZ needs no zone files; C.UTF-8 is built into glibc */
+		rc = sandbox_config_setenv(&cfg, "TZ", "<+14>-14", err);
+		if (rc == 0)
+			rc = sandbox_config_setenv(&cfg, "LC_ALL", "C.UTF-8", err);
+	}
+	if (vary & VARY_UMASK)
+		cfg.umask = 027;
+	if (vary & VARY_JOBS)
+		cfg.one_cpu = true;
+	if (vary & VARY_UID)
+		cfg.uid = cfg.gid = 2000;
+	if (vary & VARY_ASLR)
+		cfg.personality |= ADDR_NO_RANDOMIZE;
+	if (vary & VARY_UNAME) {
+		strcpy(cfg.hostname, "cloister-b");
+		strcpy(cfg.uname.release, "5.10.0-cloister-b");
+		strcpy(cfg.uname.version, "#2 SMP Sat Feb 29 12:00:00 UTC 2020");
+	}
 	if (rc == 0)
 		rc = sandbox_config_setenv(&cfg, "SOURCE_DATE_EPOCH", epoch, err);
 	if (rc == 0)
 		rc = sandbox_config_setenv(&cfg, "JOBS", jobs, err);
 	if (rc == 0)
 		rc = sandbox_config_setenv(&cfg, "SRC", chdir_to, err);
-	if (rc == 0) {
-		cfg.chdir = strdup(chdir_to);
-		if (!cfg.chdir)
-			rc = cl_err_set(err, ENOMEM, "chdir");
+	/* the wrapper enters $SRC: with the filesystem variation it exists
+	 * only once the sources are copied */
+	(void)chdir_to;
+	if (rc == 0 && (vary & VARY_ENV_ORDER)) {
+		for (size_t i = 0; i < cfg.n_env / 2; i++) {
+			char *t = cfg.env[i];
+			cfg.env[i] = cfg.env[cfg.n_env - 1 - i];
+			cfg.env[cfg.n_env - 1 - i] = t;
+		}
 	}
 
 	struct tee t = { .in = pipefd[0], .log = log, .echo = o->verbose };
@@ -313,11 +358,43 @@ static int plan_one(const struct build_opts *o, const struct graph *g, size_t i,
 		return 0;
 	if (rc < 0)
 		return rc;
+	/* a worker must check an unchecked entry, or redo the one asked for */
+	if ((!o->no_check && !store_checked(&e)) || (o->recheck && i + 1 == g->n))
+		return 0;
 	results[i].name = r->name;
 	results[i].version = r->version;
 	memcpy(results[i].output_hash, e.output_hash, sizeof results[i].output_hash);
 	TRY(pathf(err, results[i].out_dir, sizeof results[i].out_dir, "%s/out", e.path));
 	return 1;
+}
+
+int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,
+		  struct cl_err *err)
+{
+	char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32];
+	int rc;
+	if ((rc = store_stage(job->o->home, stage, len, err)) < 0)
+		return rc;
+	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
+	    (rc = sources_unpack(job->o->home, job->r, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
+	    (rc = write_file_atomic(file, job->in->json, job->in->json_len, 0444, err)) < 0 ||
+	    (rc = run_build(job->o, job->r, job->seed_tree, job->deps, job->n_deps, stage, srcdir, vary,
+			    err)) < 0) {
+		struct cl_err ignore;
+		remove_tree(stage, &ignore);
+		stage[0] = '\0';
+		return rc;
+	}
+	return 0;
+}
+
+static int write_unchecked(const char *stage, struct cl_err *err)
+{
+	static const char text[] = "{\n  \"checked\": false\n}\n";
+	char file[PATH_MAX + 32];
+	TRY(pathf(err, file, sizeof file, "%s/reproducibility.json", stage));
+	return write_file_atomic(file, text, sizeof text - 1, 0444, err);
 }
 
 /* Builds node i (under the lock of its input hash; another build may have
@@ -327,35 +404,49 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 		     const struct inputs *in, struct store_entry *e, struct cl_err *err)
 {
 	const struct recipe *r = &g->nodes[i];
-	char stage[PATH_MAX] = "";
+	const struct build_job job = { o, r, seed_tree, deps, nl, in };
+	bool root = i + 1 == g->n;
+	char stage[PATH_MAX] = "", build[PATH_MAX + 16];
 	int rc;
 	int lock = store_lock(o->home, in->hash, err);
 	if (lock < 0)
 		return lock;
 	rc = store_lookup(o->home, in->hash, r->name, r->version, e, err);
-	if (rc == 0) {
-		progress(o, seq, g->n, r->name, r->version, "cached", -1);
+	if (rc == 0 && !(o->recheck && root)) {
+		if (!o->no_check && !store_checked(e)) {
+			/* built with --no-check before: check it now */
+			progress(o, seq, g->n, r->name, r->version, "checking the stored build", -1);
+			rc = repro_check_stored(&job, e, err);
+		} else {
+			progress(o, seq, g->n, r->name, r->version, "cached", -1);
+		}
 		goto out;
 	}
-	if (rc != -ENOENT)
+	if (rc != 0 && rc != -ENOENT)
+		goto out;
+	bool stored = rc == 0;
+	if ((rc = sources_fetch(o->home, r, o->offline, o->quiet, err)) < 0)
 		goto out;
 	double t0 = now_s();
-	char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32];
-	if ((rc = sources_fetch(o->home, r, o->offline, o->quiet, err)) < 0 ||
-	    (rc = store_stage(o->home, stage, sizeof stage, err)) < 0 ||
-	    (rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
-	    (rc = sources_unpack(o->home, r, build, srcdir, sizeof srcdir, err)) < 0 ||
-	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
-	    (rc = write_file_atomic(file, in->json, in->json_len, 0444, err)) < 0)
-		goto out;
 	progress(o, seq, g->n, r->name, r->version, "building", -1);
-	if ((rc = run_build(o, r, seed_tree, deps, nl, stage, srcdir, err)) < 0 ||
+	if ((rc = build_variant(&job, 0, stage, sizeof stage, err)) < 0)
+		goto out;
+	if (o->no_check) {
+		rc = write_unchecked(stage, err);
+	} else {
+		progress(o, seq, g->n, r->name, r->version, "building again, varied, to compare", now_s() - t0);
+		rc = repro_check(&job, stage, t0, stored ? e : NULL, err);
+	}
+	if (rc < 0 || stored)
+		goto out; /* `cloister check` of a stored entry publishes nothing */
+	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
 	    (rc = remove_tree(build, err)) < 0 ||
 	    (rc = store_publish(o->home, stage, in->hash, r->name, r->version, r->source_date_epoch,
 				e, err)) < 0)
 		goto out;
 	stage[0] = '\0';
-	progress(o, seq, g->n, r->name, r->version, "built in", now_s() - t0);
+	progress(o, seq, g->n, r->name, r->version, o->no_check ? "built (not checked) in" :
+		 "built twice, identical, in", now_s() - t0);
 out:
 	if (stage[0]) {
 		struct cl_err ignore;

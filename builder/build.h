@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../common/err.h"
 
@@ -17,7 +18,29 @@ struct build_opts {
 	bool verbose;   /* stream build logs */
 	bool offline;
 	bool quiet;
+	bool no_check;  /* build once; the entry records that it was not checked */
+	bool recheck;   /* `cloister check`: rebuild the recipe asked for even if stored */
 };
+
+struct recipe;
+struct build_dep;
+struct inputs;
+
+/* One recipe's build, as the reproducibility checker needs to redo it. */
+struct build_job {
+	const struct build_opts *o;
+	const struct recipe *r;
+	const char *seed_tree;
+	const struct build_dep *deps;
+	size_t n_deps;
+	const struct inputs *in;
+};
+
+/* Builds job in a fresh stage (sources unpacked anew) under the given
+ * variations (variations.h); stage gets its path.  The output is left
+ * raw: not yet normalized. */
+int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,
+		  struct cl_err *err);
 
 /* Builds recipe and everything it needs; prints the store entry's path.
  * A failed build is -EIO with the message; bad input is -EINVAL/-EBADMSG/

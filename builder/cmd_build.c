@@ -15,7 +15,10 @@ const char build_usage[] =
 	"usage: cloister build -r RECIPE [OPTIONS]     build RECIPE and what it needs\n"
 	"       cloister fetch -r RECIPE [OPTIONS]     download every source of its closure\n"
 	"       cloister graph -r RECIPE [OPTIONS]     print the dependency graph (Graphviz DOT)\n"
+	"       cloister check -r RECIPE [OPTIONS]     rebuild it twice, varied, even if stored, and compare\n"
+	"                                              both with each other and with the stored output\n"
 	"       cloister verify [OPTIONS]              re-check every store entry against its manifest\n"
+	"       cloister gc [OPTIONS]                  remove kept unreproducible pairs, dead stages, old logs\n"
 	"\n"
 	"Options:\n"
 	"  -r RECIPE          the recipe (a folder of --recipes)\n"
@@ -23,6 +26,7 @@ const char build_usage[] =
 	"  -v, --verbose      stream build logs\n"
 	"  -q, --quiet        no progress lines\n"
 	"  --offline          never touch the network; say which digest is missing\n"
+	"  --no-check         build once instead of twice; the entry records it was not checked\n"
 	"  --recipes DIR      the recipes folder (default ./recipes)\n"
 	"  --store DIR        CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
 	"  --seed-lock FILE, --seed-skeleton DIR   the seed (default rootfs-seed/...)\n"
@@ -54,6 +58,9 @@ int cmd_build(int argc, char **argv)
 		} else if (!strcmp(a, "--offline")) {
 			o.offline = true;
 			continue;
+		} else if (!strcmp(a, "--no-check")) {
+			o.no_check = true;
+			continue;
 		} else if (!strcmp(a, "-r")) {
 			val = &recipe;
 		} else if (!strcmp(a, "--store")) {
@@ -81,11 +88,25 @@ int cmd_build(int argc, char **argv)
 		}
 		*val = argv[++i];
 	}
-	if (strcmp(cmd, "verify") != 0 && !recipe) {
+	if (!strcmp(cmd, "check")) {
+		if (o.no_check) {
+			fprintf(stderr, "cloister check: --no-check makes no sense here\n");
+			return EXIT_USAGE;
+		}
+		o.recheck = true;
+	}
+	if (strcmp(cmd, "verify") != 0 && strcmp(cmd, "gc") != 0 && !recipe) {
 		fprintf(stderr, "cloister %s: which recipe? (-r RECIPE; machines come later)\n", cmd);
 		return EXIT_USAGE;
 	}
 	int r = cloister_home(store, o.home, sizeof o.home, &err);
+	if (r == 0 && !strcmp(cmd, "gc")) {
+		r = store_gc(o.home, o.quiet, &err);
+		if (r >= 0)
+			return EXIT_OK;
+		fprintf(stderr, "cloister gc: %s\n", err.msg);
+		return EXIT_FAILED;
+	}
 	if (r == 0 && !strcmp(cmd, "verify")) {
 		r = store_verify(o.home, o.quiet, &err);
 		if (r >= 0)

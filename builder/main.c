@@ -9,11 +9,13 @@ static const char usage[] =
 	"usage: cloister COMMAND [ARGS...]\n"
 	"\n"
 	"Commands:\n"
-	"  build -r RECIPE        build a recipe and what it needs into the store\n"
+	"  build -r RECIPE        build a recipe and what it needs, each twice and compared\n"
+	"  check -r RECIPE        rebuild it twice from scratch, even if stored, and compare\n"
 	"  fetch -r RECIPE        download every source a recipe's build needs\n"
 	"  graph -r RECIPE        the dependency graph, as Graphviz DOT\n"
 	"  verify                 re-check every store entry against its manifest\n"
-	"                         (see cloister build --help for these four)\n"
+	"  gc                     remove kept unreproducible pairs, dead stages, old logs\n"
+	"                         (see cloister build --help for these six)\n"
 	"  diff DIR_A DIR_B       compare two trees path by path (exit 1 if they differ)\n"
 	"  run [OPTIONS] -- CMD   run CMD in a fresh rootless sandbox (see cloister run --help)\n"
 	"  seed [fetch|build|update]\n"
@@ -40,7 +42,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "seed"))
 		return cmd_seed(argc - 1, argv + 1);
 	if (!strcmp(cmd, "build") || !strcmp(cmd, "fetch") || !strcmp(cmd, "graph") ||
-	    !strcmp(cmd, "verify"))
+	    !strcmp(cmd, "verify") || !strcmp(cmd, "check") || !strcmp(cmd, "gc"))
 		return cmd_build(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);

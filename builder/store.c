@@ -50,6 +50,19 @@ int store_lookup(const char *home, const char *input_hash, const char *name, con
 	return 0;
 }
 
+bool store_checked(const struct store_entry *e)
+{
+	char file[PATH_MAX + 32];
+	char *text = NULL;
+	struct cl_err ignore;
+	snprintf(file, sizeof file, "%s/reproducibility.json", e->path);
+	if (read_file(file, &text, NULL, &ignore) < 0)
+		return false;
+	bool checked = strstr(text, "\"checked\": true") && strstr(text, "\"identical\": true");
+	free(text);
+	return checked;
+}
+
 int store_lock(const char *home, const char *input_hash, struct cl_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 80];
@@ -185,4 +198,46 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 	if (!quiet)
 		printf("%d entr%s checked, %d damaged\n", checked, checked == 1 ? "y" : "ies", bad);
 	return bad;
+}
+
+static long remove_matching(const char *dir, const char *prefix, bool only_dead)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	long n = 0;
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		if (only_dead) {
+			char proc[64];
+			snprintf(proc, sizeof proc, "/proc/%d", atoi(e->d_name + strlen(prefix)));
+			if (access(proc, F_OK) == 0)
+				continue;
+		}
+		char path[PATH_MAX + 300];
+		struct cl_err ignore;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (remove_tree(path, &ignore) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int store_gc(const char *home, bool quiet, struct cl_err *err)
+{
+	char dir[PATH_MAX];
+	TRY(pathf(err, dir, sizeof dir, "%s/store/tmp", home));
+	long pairs = remove_matching(dir, NULL, false);
+	TRY(pathf(err, dir, sizeof dir, "%s/store", home));
+	long stages = remove_matching(dir, ".tmp-", true);
+	TRY(pathf(err, dir, sizeof dir, "%s/logs", home));
+	long logs = remove_matching(dir, NULL, false);
+	if (!quiet)
+		printf("removed %ld kept pair%s, %ld dead stage%s, %ld log%s\n", pairs, pairs == 1 ? "" : "s",
+		       stages, stages == 1 ? "" : "s", logs, logs == 1 ? "" : "s");
+	return 0;
 }

@@ -26,6 +26,9 @@ void store_entry_path(const char *home, const char *input_hash, const char *name
  * -ENOENT otherwise. */
 int store_lookup(const char *home, const char *input_hash, const char *name, const char *version,
 		 struct store_entry *e, struct cl_err *err);
+/* Whether the entry's reproducibility.json says it was built twice and
+ * compared. */
+bool store_checked(const struct store_entry *e);
 /* An exclusive lock for one input hash: concurrent builds of the same
  * inputs wait for each other and the second finds the entry.  Returns the
  * lock's fd (close it to release). */
@@ -39,5 +42,10 @@ int store_publish(const char *home, const char *stage, const char *input_hash, c
 /* Re-hashes every entry's out/ against its manifest; prints each bad one.
  * Returns the number of bad entries, or a negative errno. */
 int store_verify(const char *home, bool quiet, struct cl_err *err);
+
+/* Removes what only inspection needed: kept unreproducible pairs
+ * (store/tmp/), stages of dead builds, failed builds' logs.  Store entries
+ * stay: until machines refer to them, nothing says which are unused. */
+int store_gc(const char *home, bool quiet, struct cl_err *err);
 
 #endif

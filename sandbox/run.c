@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -112,6 +113,20 @@ static void child_main(const struct sandbox_config *cfg, const struct child_ctx 
 	for (int i = 0; i < 3 && r == 0; i++)
 		if (cfg->stdio[i] >= 0 && cfg->stdio[i] != i && dup2(cfg->stdio[i], i) < 0)
 			r = cl_err_set(&err, errno, "redirecting descriptor %d", i);
+	if (r == 0 && cfg->one_cpu) {
+		cpu_set_t set, one;
+		CPU_ZERO(&one);
+		if (sched_getaffinity(0, sizeof set, &set) < 0)
+			r = cl_err_set(&err, errno, "sched_getaffinity");
+		for (int c = 0; r == 0 && c < CPU_SETSIZE; c++) {
+			if (CPU_ISSET(c, &set)) {
+				CPU_SET(c, &one);
+				if (sched_setaffinity(0, sizeof one, &one) < 0)
+					r = cl_err_set(&err, errno, "sched_setaffinity");
+				break;
+			}
+		}
+	}
 	if (r < 0 || sandbox_child_setup(cfg, ctx, &err) < 0) {
 		char msg[1100];
 		snprintf(msg, sizeof msg, "%d:%s", err.code, err.msg);

@@ -73,6 +73,9 @@ struct sandbox_config {
 	/* Descriptors for the command's stdin, stdout, stderr; -1 inherits
 	 * the caller's.  (The build driver sends output to its log.) */
 	int stdio[3];
+	/* Confine the sandbox to one CPU (the first the caller may use), so
+	 * that nproc says 1: a reproducibility variation. */
+	bool one_cpu;
 };
 
 void sandbox_config_init(struct sandbox_config *cfg);

@@ -1,0 +1,366 @@
+#define _GNU_SOURCE
+#include "repro.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/fdio.h"
+#include "../common/fsutil.h"
+#include "compare.h"
+#include "inputs.h"
+#include "recipe.h"
+#include "sources.h"
+#include "tree.h"
+#include "variations.h"
+
+extern char **environ;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_until(double t)
+{
+	double d = t - now_s();
+	if (d > 0) {
+		struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+}
+
+/* Outputs are compared as the store would publish them: mtimes fixed,
+ * write bits removed.  What publishing erases is no difference. */
+static int normalize_out(const char *stage, long long epoch, struct cl_err *err)
+{
+	char out[PATH_MAX + 16];
+	TRY(pathf(err, out, sizeof out, "%s/out", stage));
+	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
+	return tree_make_readonly(out, err);
+}
+
+static int compare_outs_at(const char *stage_a, const char *stage_b, long long epoch,
+			   struct comparison *c, struct cl_err *err)
+{
+	char a[PATH_MAX + 16], b[PATH_MAX + 16];
+	TRY(normalize_out(stage_a, epoch, err));
+	TRY(normalize_out(stage_b, epoch, err));
+	TRY(pathf(err, a, sizeof a, "%s/out", stage_a));
+	TRY(pathf(err, b, sizeof b, "%s/out", stage_b));
+	return compare_trees(a, b, c, err);
+}
+#define compare_outs(a, b, c, err) compare_outs_at(a, b, job->r->source_date_epoch, c, err)
+
+static void drop(char *stage)
+{
+	struct cl_err ignore;
+	if (stage[0])
+		remove_tree(stage, &ignore);
+	stage[0] = '\0';
+}
+
+/* Two builds at the same moment, one in a child process: their outputs
+ * can differ only by the variations between them, or by chance. */
+static int build_pair(const struct build_job *job, unsigned v1, unsigned v2, char *s1, char *s2,
+		      size_t len, struct cl_err *err)
+{
+	int fd = memfd_create("pair", MFD_CLOEXEC);
+	if (fd < 0)
+		return cl_err_set(err, errno, "memfd_create");
+	/* start on a fresh second, so that a build reading the clock once
+	 * sees the same second in both */
+	sleep_until((double)(time_t)now_s() + 1.01);
+	fflush(NULL);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd);
+		return cl_err_set(err, errno, "fork");
+	}
+	if (pid == 0) {
+		struct cl_err e = { 0 };
+		char stage[PATH_MAX] = "";
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
+		int r = build_variant(job, v1, stage, sizeof stage, &e);
+		_exit(r == 0 && write_all(fd, stage, strlen(stage)) == 0 ? 0 : 1);
+	}
+	int r = build_variant(job, v2, s2, len, err);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	ssize_t n = pread(fd, s1, len - 1, 0);
+	close(fd);
+	s1[n > 0 ? n : 0] = '\0';
+	if (r == 0 && (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !s1[0]))
+		r = cl_err_msg(err, EIO, "a build of the culprit search failed");
+	if (r < 0) {
+		drop(s1);
+		drop(s2);
+	}
+	return r;
+}
+
+/* Does the pair (v1, v2) differ?  1 yes, 0 no, negative on error. */
+static int pair_differs(const struct build_job *job, unsigned v1, unsigned v2, char *keep, size_t len,
+			struct cl_err *err)
+{
+	char s1[PATH_MAX] = "", s2[PATH_MAX] = "";
+	struct comparison c;
+	TRY(build_pair(job, v1, v2, s1, s2, sizeof s1, err));
+	int r = compare_outs(s1, s2, &c, err);
+	int differs = r == 0 && c.n > 0;
+	if (r == 0)
+		comparison_free(&c);
+	if (keep && r == 0) {
+		/* the caller wants one of the baseline builds (v1) */
+		snprintf(keep, len, "%s", s1);
+		s1[0] = '\0';
+	}
+	drop(s1);
+	drop(s2);
+	return r < 0 ? r : differs;
+}
+
+/* Which factors make A and B differ; appended to out ("build path; umask"). */
+static int find_culprits(const struct build_job *job, const char *stage_a, char *out, size_t len,
+			 struct cl_err *err)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	if (!job->o->quiet)
+		fprintf(stderr, "    searching for the cause: one variation at a time\n");
+	char c[PATH_MAX] = "";
+	int d = pair_differs(job, 0, 0, c, sizeof c, err);
+	if (d < 0)
+		return d;
+	if (d) {
+		drop(c);
+		snprintf(out, len, "nondeterminism (two identical builds at the same time differ: "
+			 "randomness, a race, or the clock below one second)");
+		return 0;
+	}
+	/* C: A's conditions, later: only the clock differs from A */
+	struct comparison cmp;
+	int r = compare_outs(stage_a, c, &cmp, err);
+	drop(c);
+	if (r < 0)
+		return r;
+	if (cmp.n)
+		o += (size_t)snprintf(out + o, len - o, "%swall clock (build B ran later)", o ? "; " : "");
+	comparison_free(&cmp);
+	for (unsigned i = 0; i < N_VARIATIONS; i++) {
+		d = pair_differs(job, 0, 1u << i, NULL, 0, err);
+		if (d < 0)
+			return d;
+		if (d && o < len)
+			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "; " : "", variation_name(1u << i));
+	}
+	if (!o)
+		snprintf(out, len, "no single variation (only their combination)");
+	return 0;
+}
+
+static void write_json(const char *path, const struct comparison *c, const char *culprits,
+		       double b_later, bool checked_stored)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	fprintf(f, "{\n  \"checked\": true,\n  \"identical\": %s,\n  \"variations\": [", c->n ? "false" : "true");
+	for (unsigned i = 0; i < N_VARIATIONS; i++)
+		fprintf(f, "%s\"%s\"", i ? ", " : "", variation_name(1u << i));
+	fprintf(f, ", \"wall clock\"],\n  \"b_ran_later_by_seconds\": %.1f,\n  \"paths_compared\": %zu,\n",
+		b_later, c->paths);
+	if (checked_stored)
+		fprintf(f, "  \"checked_against\": \"the stored output\",\n");
+	if (culprits)
+		fprintf(f, "  \"differs_when\": \"%s\",\n", culprits);
+	fprintf(f, "  \"differences\": ");
+	comparison_json(c, f);
+	fprintf(f, "\n}\n");
+	fclose(f);
+	struct cl_err ignore;
+	write_file_atomic(path, buf, len, 0444, &ignore);
+	free(buf);
+}
+
+/* diffoscope, where it is installed: its report for each differing file. */
+static void run_diffoscope(const struct comparison *c, const char *a, const char *b, const char *dir)
+{
+	size_t done = 0;
+	for (size_t i = 0; i < c->n && done < 5; i++) {
+		if (strcmp(c->diffs[i].what, "content") && strcmp(c->diffs[i].what, "size"))
+			continue;
+		char fa[PATH_MAX * 2], fb[PATH_MAX * 2], out[PATH_MAX + 64];
+		struct cl_err ignore;
+		if (pathf(&ignore, fa, sizeof fa, "%s/out%s", a, c->diffs[i].path) < 0 ||
+		    pathf(&ignore, fb, sizeof fb, "%s/out%s", b, c->diffs[i].path) < 0 ||
+		    pathf(&ignore, out, sizeof out, "%s/diffoscope-%zu.txt", dir, done + 1) < 0)
+			continue;
+		posix_spawn_file_actions_t fa_;
+		posix_spawn_file_actions_init(&fa_);
+		posix_spawn_file_actions_addopen(&fa_, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		posix_spawn_file_actions_addopen(&fa_, 2, "/dev/null", O_WRONLY, 0);
+		char *argv[] = { "diffoscope", fa, fb, NULL };
+		pid_t pid;
+		if (posix_spawnp(&pid, "diffoscope", &fa_, NULL, argv, environ) == 0) {
+			int st;
+			waitpid(pid, &st, 0);
+			fprintf(stderr, "    diffoscope's report for %s: %s\n", c->diffs[i].path, out);
+			done++;
+		} else {
+			posix_spawn_file_actions_destroy(&fa_);
+			return; /* not installed */
+		}
+		posix_spawn_file_actions_destroy(&fa_);
+	}
+}
+
+/* Keeps A and B under store/tmp/NAME-VERSION-HASH/ for inspection. */
+static int keep_pair(const struct build_job *job, const char *stage_a, const char *stage_b, char *dir,
+		     size_t len, struct cl_err *err)
+{
+	char base[PATH_MAX], a[PATH_MAX + 8], b[PATH_MAX + 8];
+	TRY(pathf(err, base, sizeof base, "%s/store/tmp", job->o->home));
+	TRY(mkdir_p(base, 0755, err));
+	TRY(pathf(err, dir, len, "%s/%s-%s-%.16s", base, job->r->name, job->r->version, job->in->hash));
+	struct cl_err ignore;
+	remove_tree(dir, &ignore);
+	if (mkdir(dir, 0755) < 0)
+		return cl_err_set(err, errno, "creating %s", dir);
+	TRY(pathf(err, a, sizeof a, "%s/a", dir));
+	TRY(pathf(err, b, sizeof b, "%s/b", dir));
+	if (rename(stage_a, a) < 0 || rename(stage_b, b) < 0)
+		return cl_err_set(err, errno, "keeping the pair in %s", dir);
+	return 0;
+}
+
+int repro_check(const struct build_job *job, const char *stage_a, double a_started,
+		const struct store_entry *stored, struct cl_err *err)
+{
+	/* the wall clock is a variation: B starts at least a second later */
+	/* a_started is CLOCK_MONOTONIC seconds */
+	struct timespec mono;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	double elapsed = (double)mono.tv_sec + (double)mono.tv_nsec / 1e9 - a_started;
+	if (elapsed < 1.1)
+		sleep_until(now_s() + 1.1 - elapsed);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	double b_later = (double)mono.tv_sec + (double)mono.tv_nsec / 1e9 - a_started;
+
+	char stage_b[PATH_MAX] = "";
+	struct comparison c;
+	TRY(build_variant(job, VARY_ALL, stage_b, sizeof stage_b, err));
+	int r = compare_outs(stage_a, stage_b, &c, err);
+	if (r < 0) {
+		drop(stage_b);
+		return r;
+	}
+	char json[PATH_MAX + 32];
+	if (c.n == 0) {
+		drop(stage_b);
+		if (stored) {
+			/* `cloister check`: A (normalized above) against the stored output */
+			char out[PATH_MAX + 16], sout[PATH_MAX + 16];
+			struct comparison s;
+			if ((r = pathf(err, out, sizeof out, "%s/out", stage_a)) < 0 ||
+			    (r = pathf(err, sout, sizeof sout, "%s/out", stored->path)) < 0 ||
+			    (r = compare_trees(sout, out, &s, err)) < 0) {
+				comparison_free(&c);
+				return r;
+			}
+			if (s.n) {
+				comparison_print(&s, sout, out, 20, stderr);
+				comparison_free(&s);
+				comparison_free(&c);
+				return cl_err_msg(err, EIO, "%s %s: the two new builds agree, but differ from the stored "
+						  "output %s", job->r->name, job->r->version, stored->path);
+			}
+			fprintf(stderr, "    %s %s: A, B and the stored output are identical (%zu paths)\n",
+				job->r->name, job->r->version, c.paths);
+			comparison_free(&s);
+		}
+		if ((r = pathf(err, json, sizeof json, "%s/reproducibility.json", stage_a)) == 0)
+			write_json(json, &c, NULL, b_later, stored != NULL);
+		comparison_free(&c);
+		return r;
+	}
+
+	/* different: say where, find why, keep both */
+	fprintf(stderr, "%s %s is NOT reproducible:\n", job->r->name, job->r->version);
+	comparison_print(&c, "build A", "build B (varied)", 20, stderr);
+	char culprits[1024];
+	r = find_culprits(job, stage_a, culprits, sizeof culprits, err);
+	if (r < 0) {
+		comparison_free(&c);
+		drop(stage_b);
+		return r;
+	}
+	fprintf(stderr, "    differs when: %s\n", culprits);
+	char dir[PATH_MAX];
+	if ((r = keep_pair(job, stage_a, stage_b, dir, sizeof dir, err)) < 0) {
+		comparison_free(&c);
+		drop(stage_b);
+		return r;
+	}
+	char a[PATH_MAX + 8], b[PATH_MAX + 8];
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	if (pathf(err, json, sizeof json, "%s/reproducibility.json", dir) == 0)
+		write_json(json, &c, culprits, b_later, false);
+	run_diffoscope(&c, a, b, dir);
+	size_t n = c.n;
+	comparison_free(&c);
+	/* the stage_a path is gone now: tell the caller not to remove it */
+	((char *)stage_a)[0] = '\0';
+	return cl_err_msg(err, EIO, "%s %s is not reproducible: %zu difference%s; differs when: %s. Both builds "
+			  "are kept in %s (a/ and b/, with reproducibility.json); `cloister gc` removes them",
+			  job->r->name, job->r->version, n, n == 1 ? "" : "s", culprits, dir);
+}
+
+int repro_check_stored(const struct build_job *job, struct store_entry *e, struct cl_err *err)
+{
+	char stage_b[PATH_MAX] = "", out[PATH_MAX + 16], sout[PATH_MAX + 16], json[PATH_MAX + 32];
+	struct comparison c;
+	TRY(sources_fetch(job->o->home, job->r, job->o->offline, job->o->quiet, err));
+	TRY(build_variant(job, VARY_ALL, stage_b, sizeof stage_b, err));
+	int r;
+	if ((r = normalize_out(stage_b, job->r->source_date_epoch, err)) < 0 ||
+	    (r = pathf(err, out, sizeof out, "%s/out", stage_b)) < 0 ||
+	    (r = pathf(err, sout, sizeof sout, "%s/out", e->path)) < 0 ||
+	    (r = compare_trees(sout, out, &c, err)) < 0) {
+		drop(stage_b);
+		return r;
+	}
+	if (c.n) {
+		fprintf(stderr, "%s %s is NOT reproducible (stored build vs a varied rebuild):\n", job->r->name,
+			job->r->version);
+		comparison_print(&c, sout, out, 20, stderr);
+		comparison_free(&c);
+		drop(stage_b);
+		return cl_err_msg(err, EIO, "%s %s: a varied rebuild differs from the unchecked stored output %s",
+				  job->r->name, job->r->version, e->path);
+	}
+	drop(stage_b);
+	/* the entry's one mutable file: its verdict, replaced atomically */
+	if ((r = pathf(err, json, sizeof json, "%s/reproducibility.json", e->path)) == 0)
+		write_json(json, &c, NULL, 0, true);
+	comparison_free(&c);
+	return r;
+}
