@@ -145,6 +145,23 @@ static int compare_content(struct ctx *x, int fa, int fb, const char *path, off_
 {
 	long long off = 0;
 	for (;;) {
+		/* Holes at the same place in both read as the same zeros: skip
+		 * them (a sparse image need not be read through). */
+		off_t da = lseek(fa, (off_t)off, SEEK_DATA);
+		int ea = da < 0 ? errno : 0;
+		off_t db = lseek(fb, (off_t)off, SEEK_DATA);
+		int eb = db < 0 ? errno : 0;
+		if (ea == ENXIO && eb == ENXIO && sa == sb)
+			return 0; /* nothing but holes left in both */
+		if ((da >= 0 || ea == ENXIO) && (db >= 0 || eb == ENXIO)) {
+			off_t next = ea ? sa : da, nb = eb ? sb : db, end = sa < sb ? sa : sb;
+			if (nb < next)
+				next = nb;
+			if (end < next)
+				next = end;
+			if (next > (off_t)off)
+				off = next;
+		}
 		ssize_t na = pread(fa, x->bufa, CHUNK, (off_t)off);
 		ssize_t nb = pread(fb, x->bufb, CHUNK, (off_t)off);
 		if (na < 0 || nb < 0)

@@ -151,7 +151,11 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 	struct dirent *de;
 	int bad = 0, checked = 0;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		/* entries are INPUTHASH-NAME-VERSION; tmp/ and .locks are not */
+		char head[SHA256_HEX_LEN + 1];
+		snprintf(head, sizeof head, "%.64s", de->d_name);
+		if (strlen(de->d_name) <= SHA256_HEX_LEN || de->d_name[SHA256_HEX_LEN] != '-' ||
+		    !sha256_hex_valid(head))
 			continue;
 		char entry[PATH_MAX + 300], file[PATH_MAX + 340], out[PATH_MAX + 340];
 		char *stored = NULL, *now = NULL, *oh = NULL;

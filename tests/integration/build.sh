@@ -44,7 +44,7 @@ expect_match "early cutoff: same output, so app is not rebuilt" "*app 1 cached*"
 expect "the build log is kept in the entry" "" "$(cat "$(echo "$out" | tail -n 1)/log")"
 
 # what a build sees
-out=$(cb build -r uname-probe 2>&1)
+out=$(cb build -r uname-probe --no-check 2>&1)
 env_txt=$(cat "$(echo "$out" | tail -n 1)/out/usr/share/env.txt" | tr '\n' '|')
 expect_match "builds see the faked uname, an unprivileged uid, /build, no network" \
 	"6.1.0-cloister|cloister|1000|/build|/build/home /tmp 1686355200 *|lo|" "$env_txt"
@@ -107,7 +107,9 @@ expect "...and produce one entry between them" "$(cat "$TMPDIR/c1.out")" "$(cat 
 expect "...one entry per input hash" "2" "$(entries slow)"
 
 # verify: a damaged entry is found
-expect "verify passes on a sound store" "0" "$(cb verify -q >/dev/null 2>&1; echo $?)"
+out=$(cb verify 2>&1); st=$?
+expect "verify passes on a sound store" "0" "$st"
+[ "$st" = 0 ] || echo "$out"
 chmod u+w "$entry/out/usr/bin/hello"
 printf 'tampered' >> "$entry/out/usr/bin/hello"
 chmod u-w "$entry/out/usr/bin/hello"
@@ -141,7 +143,7 @@ done
 expect "nothing was written outside the scratch directory" "" "$(ls -A "$outside")"
 
 # -j: independent recipes build at the same time
-out=$(cb build -r par -j 2 2>&1)
+out=$(cb build -r par -j 2 --no-check 2>&1)
 expect "a graph with independent recipes builds with -j 2" "0" "$?"
 a=$(cat "$store"/store/*-par-a-1/out/usr/share/par-a.times)
 b=$(cat "$store"/store/*-par-b-1/out/usr/share/par-b.times)

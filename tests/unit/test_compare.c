@@ -1,0 +1,153 @@
+/* The comparator, one kind of difference at a time. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../builder/compare.h"
+#include "test.h"
+
+static char base[] = "/tmp/cloister-compare-XXXXXX";
+static char A[300], B[300];
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0) {
+		printf("  command failed: %s\n", cmd);
+		test_current_failed = 1;
+	}
+}
+
+static void fresh(void)
+{
+	sh("rm -rf %s/a %s/b && mkdir %s/a %s/b", base, base, base, base);
+}
+
+/* Compares A and B; returns the number of differences, checking the
+ * first one's path and kind when want_path is given. */
+static size_t diff(const char *want_path, const char *want_what)
+{
+	struct comparison c;
+	struct cl_err err = { 0 };
+	if (compare_trees(A, B, &c, &err) < 0) {
+		printf("  compare failed: %s\n", err.msg);
+		test_current_failed = 1;
+		return 0;
+	}
+	if (want_path) {
+		CHECK(c.n >= 1);
+		if (c.n >= 1) {
+			CHECK_STR(c.diffs[0].path, want_path);
+			CHECK_STR(c.diffs[0].what, want_what);
+		}
+	}
+	size_t n = c.n;
+	comparison_free(&c);
+	return n;
+}
+
+static void identical(void)
+{
+	fresh();
+	sh("cd %s && mkdir -p d/e && echo x > d/f && : > empty && ln -s d l", A);
+	sh("cd %s && mkdir -p d/e && echo x > d/f && : > empty && ln -s d l", B);
+	CHECK(diff(NULL, NULL) == 0);
+}
+
+static void missing_and_extra(void)
+{
+	fresh();
+	sh("echo 1 > %s/only-a && echo 2 > %s/only-b", A, B);
+	CHECK(diff("/only-a", "missing in B") == 2);
+}
+
+static void type_mode_target(void)
+{
+	fresh();
+	sh("mkdir %s/x && echo > %s/x", A, B);
+	CHECK(diff("/x", "type") == 1);
+	fresh();
+	sh("echo > %s/m && chmod 644 %s/m && echo > %s/m && chmod 600 %s/m", A, A, B, B);
+	CHECK(diff("/m", "mode") == 1);
+	fresh();
+	sh("ln -s one %s/l && ln -s two %s/l", A, B);
+	CHECK(diff("/l", "target") == 1);
+}
+
+static void content_and_size(void)
+{
+	struct comparison c;
+	struct cl_err err = { 0 };
+	fresh();
+	sh("printf 'hello world' > %s/f && printf 'hello there' > %s/f", A, B);
+	CHECK(compare_trees(A, B, &c, &err) == 0);
+	CHECK(c.n == 1 && c.diffs[0].offset == 6);
+	CHECK_STR(c.diffs[0].what, "content");
+	comparison_free(&c);
+	fresh();
+	sh(": > %s/e && printf x > %s/e", A, B);
+	CHECK(diff("/e", "size") == 1);
+	fresh();
+	sh(": > %s/both-empty && : > %s/both-empty", A, B);
+	CHECK(diff(NULL, NULL) == 0);
+}
+
+static void large_sparse(void)
+{
+	/* 3 GiB, sparse, differing past 2^31: offsets are 64-bit */
+	struct comparison c;
+	struct cl_err err = { 0 };
+	fresh();
+	sh("truncate -s 3G %s/big %s/big && printf y | dd of=%s/big bs=1 seek=2684354560 conv=notrunc 2>/dev/null",
+	   A, B, B);
+	CHECK(compare_trees(A, B, &c, &err) == 0);
+	CHECK(c.n == 1 && c.diffs[0].offset == 2684354560LL);
+	comparison_free(&c);
+}
+
+static void hard_links(void)
+{
+	fresh();
+	sh("echo x > %s/a && ln %s/a %s/b && echo x > %s/a && echo x > %s/b", A, A, A, B, B);
+	CHECK(diff("/a", "hard links") == 2);
+	fresh();
+	sh("echo x > %s/a && ln %s/a %s/b && echo x > %s/a && ln %s/a %s/b", A, A, A, B, B, B);
+	CHECK(diff(NULL, NULL) == 0);
+}
+
+static void symlink_loops(void)
+{
+	/* never followed: a loop is just two links */
+	fresh();
+	sh("ln -s b %s/a && ln -s a %s/b && ln -s b %s/a && ln -s a %s/b && ln -s . %s/self && ln -s . %s/self",
+	   A, A, B, B, A, B);
+	CHECK(diff(NULL, NULL) == 0);
+}
+
+int main(void)
+{
+	if (!mkdtemp(base))
+		return 1;
+	snprintf(A, sizeof A, "%s/a", base);
+	snprintf(B, sizeof B, "%s/b", base);
+	setvbuf(stdout, NULL, _IONBF, 0);
+	RUN(identical);
+	RUN(missing_and_extra);
+	RUN(type_mode_target);
+	RUN(content_and_size);
+	RUN(large_sparse);
+	RUN(hard_links);
+	RUN(symlink_loops);
+	sh("rm -rf %s", base);
+	return test_failures ? 1 : 0;
+}
