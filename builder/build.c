@@ -428,15 +428,19 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	if ((rc = sources_fetch(o->home, r, o->offline, o->quiet, err)) < 0)
 		goto out;
 	double t0 = now_s();
-	progress(o, seq, g->n, r->name, r->version, "building", -1);
-	if ((rc = build_variant(&job, 0, stage, sizeof stage, err)) < 0)
-		goto out;
 	if (o->no_check) {
-		rc = write_unchecked(stage, err);
+		progress(o, seq, g->n, r->name, r->version, "building", -1);
+		if ((rc = build_variant(&job, 0, stage, sizeof stage, err)) == 0)
+			rc = write_unchecked(stage, err);
 	} else {
-		progress(o, seq, g->n, r->name, r->version, "building again, varied, to compare", now_s() - t0);
-		rc = repro_check(&job, stage, t0, stored ? e : NULL, err);
+		char stage_b[PATH_MAX] = "";
+		double b_later = 0;
+		progress(o, seq, g->n, r->name, r->version, "building twice (A, and B varied)", -1);
+		if ((rc = repro_build_ab(&job, stage, stage_b, sizeof stage, &b_later, err)) == 0)
+			rc = repro_check(&job, stage, stage_b, b_later, stored ? e : NULL, err);
 	}
+	if (rc < 0)
+		goto out;
 	if (rc < 0 || stored)
 		goto out; /* `cloister check` of a stored entry publishes nothing */
 	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
