@@ -149,3 +149,12 @@ a=$(cat "$store"/store/*-par-a-1/out/usr/share/par-a.times)
 b=$(cat "$store"/store/*-par-b-1/out/usr/share/par-b.times)
 overlap=$(echo "$a $b" | awk '{ print ($1 < $4 && $3 < $2) ? "yes" : "no" }')
 expect "par-a and par-b ran in parallel" "yes" "$overlap"
+
+# musl from the Debian source package, and a static program linked against it
+cp -r "$REPO/recipes/musl" "$recipes/"
+out=$(cb build -r hello-musl 2>&1)
+expect "musl builds from its Debian source package, and hello-musl with it" "0" "$?"
+hm=$(echo "$out" | tail -n 1)
+expect "the musl-linked static program runs" "hello from musl" "$("$hm/out/usr/bin/hello-musl")"
+expect "it is static" "not a dynamic executable" "$(ldd "$hm/out/usr/bin/hello-musl" 2>&1 | tr -d '\t' | head -n 1)"
+expect "and small, as musl makes them" "yes" "$([ "$(stat -c %s "$hm/out/usr/bin/hello-musl")" -lt 65536 ] && echo yes)"
