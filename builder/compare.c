@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/fsutil.h"
+#include "../common/json.h"
 
 /* The first path seen for each multiply-linked inode, per tree: the hard
  * link structure is compared through it. */
@@ -86,42 +88,6 @@ static int add(struct ctx *x, const char *path, const char *what, long long offs
 	return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int list(int dfd, char ***names, size_t *n, struct cl_err *err)
-{
-	int fd = dup(dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	*names = NULL;
-	*n = 0;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return cl_err_set(err, errno, "reading a directory");
-	}
-	size_t cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			char **v = realloc(*names, cap * sizeof *v);
-			if (!v)
-				break;
-			*names = v;
-		}
-		(*names)[(*n)++] = strdup(e->d_name);
-	}
-	closedir(d);
-	if (*n > 1)
-		qsort(*names, *n, sizeof **names, cmp_names);
-	return 0;
-}
-
 /* A short printable view of bytes around a difference. */
 static void context(const unsigned char *p, size_t len, char *out, size_t olen)
 {
@@ -192,9 +158,9 @@ static int walk(struct ctx *x, int da, int db, const char *prefix)
 {
 	char **na = NULL, **nb = NULL;
 	size_t ca = 0, cb = 0, ia = 0, ib = 0;
-	int r = list(da, &na, &ca, x->err);
+	int r = list_dir_sorted(da, &na, &ca, x->err);
 	if (r == 0)
-		r = list(db, &nb, &cb, x->err);
+		r = list_dir_sorted(db, &nb, &cb, x->err);
 	while (r == 0 && (ia < ca || ib < cb)) {
 		int c = ia == ca ? 1 : ib == cb ? -1 : strcmp(na[ia], nb[ib]);
 		const char *name = c <= 0 ? na[ia] : nb[ib];
@@ -264,12 +230,8 @@ static int walk(struct ctx *x, int da, int db, const char *prefix)
 				r = compare_content(x, fa, fb, path, sa.st_size, sb.st_size);
 		}
 	}
-	for (size_t i = 0; i < ca; i++)
-		free(na[i]);
-	for (size_t i = 0; i < cb; i++)
-		free(nb[i]);
-	free(na);
-	free(nb);
+	free_names(na, ca);
+	free_names(nb, cb);
 	return r;
 }
 
@@ -315,20 +277,6 @@ void comparison_print(const struct comparison *c, const char *a, const char *b, 
 		fprintf(f, "  ... and %zu more\n", c->n - limit);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
 
 void comparison_json(const struct comparison *c, FILE *f)
 {

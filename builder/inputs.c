@@ -6,23 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/json.h"
 #include "../sandbox/sandbox.h"
 #include "tree.h"
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static const char *kind_name(enum source_kind k)
 {

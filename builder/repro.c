@@ -72,41 +72,77 @@ static void drop(char *stage)
 	stage[0] = '\0';
 }
 
-/* Two builds at the same moment, one in a child process: their outputs
- * can differ only by the variations between them, or by chance. */
+/* Builds one variant in a child process while the caller builds another:
+ * start the child with spawn_variant(), build, then collect_variant().
+ * The child reports "+STAGE" or "-message" through a memfd. */
+struct variant_child {
+	pid_t pid;
+	int fd;
+};
+
+static int spawn_variant(const struct build_job *job, unsigned vary, double delay,
+			 struct variant_child *vc, struct cl_err *err)
+{
+	vc->fd = memfd_create("variant", MFD_CLOEXEC);
+	if (vc->fd < 0)
+		return cl_err_set(err, errno, "memfd_create");
+	fflush(NULL);
+	pid_t parent = getpid();
+	vc->pid = fork();
+	if (vc->pid < 0) {
+		close(vc->fd);
+		return cl_err_set(err, errno, "fork");
+	}
+	if (vc->pid > 0)
+		return 0;
+	struct cl_err e = { 0 };
+	char stage[PATH_MAX] = "", report[PATH_MAX + sizeof e.msg + 8];
+	/* cloister killed: the child and its sandbox go too */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
+	if (delay > 0)
+		sleep_until(now_s() + delay);
+	if (build_variant(job, vary, stage, sizeof stage, &e) == 0)
+		snprintf(report, sizeof report, "+%s", stage);
+	else
+		snprintf(report, sizeof report, "-%s", e.msg);
+	_exit(write_all(vc->fd, report, strlen(report)) == 0 ? 0 : 1);
+}
+
+static int collect_variant(const struct build_job *job, struct variant_child *vc, char *stage,
+			   size_t len, struct cl_err *err)
+{
+	int st;
+	while (waitpid(vc->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	char report[PATH_MAX + 1100];
+	ssize_t n = pread(vc->fd, report, sizeof report - 1, 0);
+	close(vc->fd);
+	report[n > 0 ? n : 0] = '\0';
+	stage[0] = '\0';
+	if (report[0] == '+')
+		return pathf(err, stage, len, "%s", report + 1);
+	return cl_err_msg(err, EIO, "%s %s: a varied build failed: %s", job->r->name, job->r->version,
+			  report[0] == '-' ? report + 1 : "it died");
+}
+
+/* Two builds at the same moment: their outputs can differ only by the
+ * variations between them, or by chance. */
 static int build_pair(const struct build_job *job, unsigned v1, unsigned v2, char *s1, char *s2,
 		      size_t len, struct cl_err *err)
 {
-	int fd = memfd_create("pair", MFD_CLOEXEC);
-	if (fd < 0)
-		return cl_err_set(err, errno, "memfd_create");
+	struct variant_child vc;
 	/* start on a fresh second, so that a build reading the clock once
 	 * sees the same second in both */
 	sleep_until((double)(time_t)now_s() + 1.01);
-	fflush(NULL);
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fd);
-		return cl_err_set(err, errno, "fork");
-	}
-	if (pid == 0) {
-		struct cl_err e = { 0 };
-		char stage[PATH_MAX] = "";
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-			_exit(1);
-		int r = build_variant(job, v1, stage, sizeof stage, &e);
-		_exit(r == 0 && write_all(fd, stage, strlen(stage)) == 0 ? 0 : 1);
-	}
+	TRY(spawn_variant(job, v1, 0, &vc, err));
 	int r = build_variant(job, v2, s2, len, err);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	ssize_t n = pread(fd, s1, len - 1, 0);
-	close(fd);
-	s1[n > 0 ? n : 0] = '\0';
-	if (r == 0 && (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !s1[0]))
-		r = cl_err_msg(err, EIO, "a build of the culprit search failed");
+	struct cl_err cerr = { 0 };
+	int rc = collect_variant(job, &vc, s1, len, &cerr);
+	if (r == 0 && rc < 0) {
+		*err = cerr;
+		r = rc;
+	}
 	if (r < 0) {
 		drop(s1);
 		drop(s2);
@@ -257,48 +293,15 @@ int repro_build_ab(const struct build_job *job, char *stage_a, char *stage_b, si
 	/* B runs alongside A, started a second later (the wall clock is a
 	 * variation) and confined to one CPU (the job count is another): on a
 	 * machine with CPUs to spare the second build costs little time. */
-	int fd = memfd_create("build-b", MFD_CLOEXEC);
-	if (fd < 0)
-		return cl_err_set(err, errno, "memfd_create");
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	fflush(NULL);
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fd);
-		return cl_err_set(err, errno, "fork");
-	}
-	if (pid == 0) {
-		struct cl_err e = { 0 };
-		char stage[PATH_MAX] = "";
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-			_exit(1);
-		sleep_until(now_s() + 1.1);
-		int r = build_variant(job, VARY_ALL, stage, sizeof stage, &e);
-		char report[PATH_MAX + sizeof e.msg + 8];
-		if (r == 0)
-			snprintf(report, sizeof report, "+%s", stage);
-		else
-			snprintf(report, sizeof report, "-%s", e.msg);
-		_exit(write_all(fd, report, strlen(report)) == 0 ? 0 : 1);
-	}
-	int r = build_variant(job, 0, stage_a, len, err);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	char report[PATH_MAX + 1100];
-	ssize_t n = pread(fd, report, sizeof report - 1, 0);
-	close(fd);
-	report[n > 0 ? n : 0] = '\0';
+	struct variant_child vc;
+	TRY(spawn_variant(job, VARY_ALL, 1.1, &vc, err));
 	*b_later = 1.1;
-	if (report[0] == '+') {
-		snprintf(stage_b, len, "%s", report + 1);
-	} else {
-		stage_b[0] = '\0';
-		if (r == 0)
-			r = cl_err_msg(err, EIO, "%s %s: build B (varied) failed: %s", job->r->name, job->r->version,
-				       report[0] == '-' ? report + 1 : "it died");
+	int r = build_variant(job, 0, stage_a, len, err);
+	struct cl_err berr = { 0 };
+	int rb = collect_variant(job, &vc, stage_b, len, &berr);
+	if (r == 0 && rb < 0) {
+		*err = berr;
+		r = rb;
 	}
 	if (r < 0) {
 		drop(stage_a);

@@ -12,59 +12,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
-
-static int strcmp_ptr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names of a directory (malloc'd array of malloc'd strings). */
-static int list_dir(int dfd, char ***names, size_t *n, struct cl_err *err)
-{
-	int fd = dup(dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return cl_err_set(err, errno, "reading a directory");
-	}
-	char **v = NULL;
-	size_t cnt = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 32;
-			char **nv = realloc(v, cap * sizeof *v);
-			if (!nv)
-				goto nomem;
-			v = nv;
-		}
-		if (!(v[cnt] = strdup(e->d_name)))
-			goto nomem;
-		cnt++;
-	}
-	closedir(d);
-	if (cnt > 1)
-		qsort(v, cnt, sizeof *v, strcmp_ptr);
-	*names = v;
-	*n = cnt;
-	return 0;
-nomem:
-	closedir(d);
-	for (size_t i = 0; i < cnt; i++)
-		free(v[i]);
-	free(v);
-	return cl_err_set(err, ENOMEM, "reading a directory");
-}
-
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
+#include "../common/fsutil.h"
 
 static void put_escaped(FILE *f, const char *s)
 {
@@ -88,7 +36,7 @@ static int walk(int dfd, const char *prefix, enum walk_order order, visit_fn fn,
 {
 	char **names = NULL;
 	size_t n = 0;
-	TRY(list_dir(dfd, &names, &n, err));
+	TRY(list_dir_sorted(dfd, &names, &n, err));
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		char path[PATH_MAX];

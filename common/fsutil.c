@@ -145,3 +145,54 @@ int read_file(const char *path, char **data, size_t *len, struct cl_err *err)
 		*len = (size_t)n;
 	return 0;
 }
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int list_dir_sorted(int dfd, char ***names, size_t *n, struct cl_err *err)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return cl_err_set(err, errno, "reading a directory");
+	}
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **v = realloc(*names, cap * sizeof *v);
+			if (!v)
+				goto nomem;
+			*names = v;
+		}
+		if (!((*names)[*n] = strdup(e->d_name)))
+			goto nomem;
+		(*n)++;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, cmp_names);
+	return 0;
+nomem:
+	closedir(d);
+	free_names(*names, *n);
+	*names = NULL;
+	*n = 0;
+	return cl_err_set(err, ENOMEM, "reading a directory");
+}
+
+void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

@@ -31,4 +31,9 @@ int read_file(const char *path, char **data, size_t *len, struct cl_err *err);
 /* fsync of a directory, so a rename in it is durable. */
 int fsync_dir(const char *dir, struct cl_err *err);
 
+/* The names in directory dfd (not . and ..), sorted by bytes: a
+ * malloc'd array of malloc'd strings, freed with free_names(). */
+int list_dir_sorted(int dfd, char ***names, size_t *n, struct cl_err *err);
+void free_names(char **names, size_t n);
+
 #endif

@@ -63,3 +63,12 @@ control() {
 scratch() {
 	mktemp -d "$TMPDIR/t.XXXXXX"
 }
+
+# new_store: a fresh CLOISTER_HOME sharing the downloads the runner keeps,
+# so builds get their seed without the network
+new_store() {
+	_s=$(scratch)
+	mkdir -p "$_s/downloads"
+	cp -r "$SEED_CACHE/downloads/sha256" "$_s/downloads/"
+	echo "$_s"
+}

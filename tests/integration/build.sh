@@ -1,9 +1,7 @@
 # cloister build -r: recipes, the graph, input hashes, the store.
 # Fixture recipes are in tests/fixtures/recipes (copied, so tests may edit them).
 
-store=$(scratch)
-mkdir -p "$store/downloads"
-cp -r "$SEED_CACHE/downloads/sha256" "$store/downloads/"
+store=$(new_store)
 recipes=$(scratch)
 cp -r "$REPO/tests/fixtures/recipes/." "$recipes/"
 cp -r "$REPO/recipes/hello" "$recipes/"

@@ -1,9 +1,7 @@
 # The reproducibility checker: every build twice, B varied and later; on a
 # difference nothing is published, and the culprit search names the factor.
 
-store=$(scratch)
-mkdir -p "$store/downloads"
-cp -r "$SEED_CACHE/downloads/sha256" "$store/downloads/"
+store=$(new_store)
 recipes=$(scratch)
 cp -r "$REPO/tests/fixtures/repro/." "$recipes/"
 cp -r "$REPO/recipes/hello" "$recipes/"
