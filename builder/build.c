@@ -122,56 +122,87 @@ static void remove_dead_stages(const char *home)
 		closedir(d);
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The non-directory paths of a store entry's manifest, in its (sorted)
+ * order: pointers into text, which the caller frees. */
+static int manifest_files(const char *out_dir, char **text, const char ***paths, size_t *n,
+			  struct cl_err *err)
+{
+	char file[PATH_MAX + 32];
+	*paths = NULL;
+	*n = 0;
+	TRY(pathf(err, file, sizeof file, "%s/../manifest", out_dir));
+	TRY(read_file(file, text, NULL, err));
+	size_t cap = 0;
+	for (char *l = *text, *next; l && *l; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		/* TYPE MODE SIZE SHA256 /PATH [TARGET] */
+		char *p = l;
+		for (int field = 0; field < 4 && p; field++)
+			p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
+		if (!p || l[0] == 'd')
+			continue;
+		char *end = strchr(p, ' ');
+		if (end)
+			*end = '\0';
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			const char **v = realloc(*paths, cap * sizeof *v);
+			if (!v) {
+				free(*paths);
+				free(*text);
+				return cl_err_set(err, ENOMEM, "reading %s", file);
+			}
+			*paths = v;
+		}
+		(*paths)[(*n)++] = p;
+	}
+	/* the manifest is in walk order ("/a/b" before "/a-c"): sort for the merge */
+	if (*n > 1)
+		qsort(*paths, *n, sizeof **paths, cmp_cstr);
+	return 0;
+}
+
 /* Two layers may not provide the same file: which one a build would see
- * would depend on their order. */
+ * would depend on their order.  Manifests are sorted, so each pair is a
+ * merge. */
 static int check_providers(const struct build_dep *deps, size_t n, struct cl_err *err)
 {
-	for (size_t a = 0; a < n; a++) {
-		char ma[PATH_MAX + 32];
-		char *ta = NULL;
-		snprintf(ma, sizeof ma, "%s/../manifest", deps[a].out_dir);
-		if (read_file(ma, &ta, NULL, err) < 0)
-			return -err->code;
-		for (size_t b = a + 1; b < n; b++) {
-			char mb[PATH_MAX + 32];
-			char *tb = NULL;
-			snprintf(mb, sizeof mb, "%s/../manifest", deps[b].out_dir);
-			if (read_file(mb, &tb, NULL, err) < 0) {
-				free(ta);
-				return -err->code;
-			}
-			/* non-directory paths of a, looked up in b */
-			int rc = 0;
-			for (char *l = ta; rc == 0 && l && *l;) {
-				char *nl = strchr(l, '\n');
-				size_t ll = nl ? (size_t)(nl - l) : strlen(l);
-				char line[8192];
-				snprintf(line, sizeof line, "%.*s", (int)ll, l);
-				char type, path[4200];
-				if (line[0] != 'd' && sscanf(line, "%c %*o %*u %*s %4199s", &type, path) == 2) {
-					char needle[4300];
-					snprintf(needle, sizeof needle, " %s", path);
-					for (char *p = tb; (p = strstr(p, needle)); p++) {
-						char after = p[strlen(needle)];
-						if ((after == '\n' || after == ' ' || after == '\0') && p[-1] != 'x') {
-							rc = cl_err_msg(err, EEXIST, "%s and %s both provide %s; a recipe "
-									"cannot build on both", deps[a].name,
-									deps[b].name, path);
-							break;
-						}
-					}
-				}
-				l = nl ? nl + 1 : NULL;
-			}
-			free(tb);
-			if (rc < 0) {
-				free(ta);
-				return rc;
+	char **texts = calloc(n ? n : 1, sizeof *texts);
+	const char ***paths = calloc(n ? n : 1, sizeof *paths);
+	size_t *counts = calloc(n ? n : 1, sizeof *counts);
+	int rc = texts && paths && counts ? 0 : cl_err_set(err, ENOMEM, "checking providers");
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = manifest_files(deps[i].out_dir, &texts[i], &paths[i], &counts[i], err);
+	for (size_t a = 0; rc == 0 && a < n; a++) {
+		for (size_t b = a + 1; rc == 0 && b < n; b++) {
+			size_t i = 0, j = 0;
+			while (rc == 0 && i < counts[a] && j < counts[b]) {
+				int c = strcmp(paths[a][i], paths[b][j]);
+				if (c == 0)
+					rc = cl_err_msg(err, EEXIST, "%s and %s both provide %s; a recipe cannot "
+							"build on both", deps[a].name, deps[b].name, paths[a][i]);
+				else if (c < 0)
+					i++;
+				else
+					j++;
 			}
 		}
-		free(ta);
 	}
-	return 0;
+	for (size_t i = 0; texts && paths && i < n; i++) {
+		free(texts[i]);
+		free(paths[i]);
+	}
+	free(texts);
+	free(paths);
+	free(counts);
+	return rc;
 }
 
 struct tee {
