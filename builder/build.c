@@ -172,7 +172,16 @@ static int manifest_files(const char *out_dir, char **text, const char ***paths,
 /* Two layers may not provide the same file: which one a build would see
  * would depend on their order.  Manifests are sorted, so each pair is a
  * merge. */
-static int check_providers(const struct build_dep *deps, size_t n, struct cl_err *err)
+static bool preferred(const struct recipe *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_prefer; i++)
+		if (!strcmp(r->prefer[i], name))
+			return true;
+	return false;
+}
+
+static int check_providers(const struct recipe *r, const struct build_dep *deps, size_t n,
+			   struct cl_err *err)
 {
 	char **texts = calloc(n ? n : 1, sizeof *texts);
 	const char ***paths = calloc(n ? n : 1, sizeof *paths);
@@ -182,12 +191,16 @@ static int check_providers(const struct build_dep *deps, size_t n, struct cl_err
 		rc = manifest_files(deps[i].out_dir, &texts[i], &paths[i], &counts[i], err);
 	for (size_t a = 0; rc == 0 && a < n; a++) {
 		for (size_t b = a + 1; rc == 0 && b < n; b++) {
+			/* the recipe said which wins: its files lie on top */
+			if (preferred(r, deps[a].name) != preferred(r, deps[b].name))
+				continue;
 			size_t i = 0, j = 0;
 			while (rc == 0 && i < counts[a] && j < counts[b]) {
 				int c = strcmp(paths[a][i], paths[b][j]);
 				if (c == 0)
-					rc = cl_err_msg(err, EEXIST, "%s and %s both provide %s; a recipe cannot "
-							"build on both", deps[a].name, deps[b].name, paths[a][i]);
+					rc = cl_err_msg(err, EEXIST, "%s and %s both provide %s; say which wins "
+							"with 'prefer: NAME' in %s/recipe", deps[a].name, deps[b].name,
+							paths[a][i], r->dir);
 				else if (c < 0)
 					i++;
 				else
@@ -377,11 +390,15 @@ static int plan_one(const struct build_opts *o, const struct graph *g, size_t i,
 	if (!layer)
 		return cl_err_set(err, ENOMEM, "building");
 	size_t nl = graph_layers(g, i, layer);
-	for (size_t k = 0; k < nl; k++)
-		deps[k] = results[layer[k]];
+	/* preferred build-needs last: later --root layers lie over earlier ones */
+	size_t k2 = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < nl; k++)
+			if (preferred(r, g->nodes[layer[k]].name) == (pass == 1))
+				deps[k2++] = results[layer[k]];
 	free(layer);
 	*n_deps = nl;
-	TRY(check_providers(deps, nl, err));
+	TRY(check_providers(r, deps, nl, err));
 	TRY(inputs_compute(r, seed_hash, deps, nl, in, err));
 	struct store_entry e;
 	int rc = store_lookup(o->home, in->hash, r->name, r->version, &e, err);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,9 +143,9 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 {
 	char where[PATH_MAX + 16];
 	_cleanup_free_ char *text = NULL;
-	int seen[8] = { 0 };
+	int seen[9] = { 0 };
 	static const char *const keys[] = { "name", "version", "license", "source", "build-needs",
-					    "depends", "source-date-epoch", "timeout" };
+					    "depends", "source-date-epoch", "timeout", "prefer" };
 
 	memset(r, 0, sizeof *r);
 	r->source_date_epoch = SEED_EPOCH;
@@ -179,7 +180,7 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 				break;
 		if (k == sizeof keys / sizeof *keys) {
 			rc = cl_err_msg(err, EINVAL, "%s:%d: unknown field '%s' (fields: name, version, license, "
-					"source, build-needs, depends, source-date-epoch, timeout)", where, line, key);
+					"source, build-needs, depends, prefer, source-date-epoch, timeout)", where, line, key);
 			break;
 		}
 		if (seen[k] && strcmp(key, "source") != 0) {
@@ -197,13 +198,15 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 			strcpy(field, value);
 		} else if (!strcmp(key, "source")) {
 			rc = parse_source(r, value, where, line, err);
-		} else if (!strcmp(key, "build-needs") || !strcmp(key, "depends")) {
+		} else if (!strcmp(key, "build-needs") || !strcmp(key, "depends") || !strcmp(key, "prefer")) {
 			if (!strcmp(key, "depends"))
 				r->depends_line = line;
-			else
+			else if (!strcmp(key, "build-needs"))
 				r->build_needs_line = line;
-			char ***v = !strcmp(key, "depends") ? &r->depends : &r->build_needs;
-			size_t *n = !strcmp(key, "depends") ? &r->n_depends : &r->n_build_needs;
+			char ***v = !strcmp(key, "depends") ? &r->depends : !strcmp(key, "prefer") ? &r->prefer
+											: &r->build_needs;
+			size_t *n = !strcmp(key, "depends") ? &r->n_depends : !strcmp(key, "prefer") ? &r->n_prefer
+											  : &r->n_build_needs;
 			for (char *save = NULL, *t = strtok_r(value, " \t,", &save); t && rc == 0;
 			     t = strtok_r(NULL, " \t,", &save)) {
 				if (!recipe_name_valid(t))
@@ -251,6 +254,14 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 		if (stat(build, &st) < 0 || !S_ISREG(st.st_mode))
 			rc = cl_err_msg(err, ENOENT, "%s: the recipe has no build script (%s)", where, build);
 	}
+	for (size_t i = 0; rc == 0 && i < r->n_prefer; i++) {
+		bool needed = false;
+		for (size_t k = 0; k < r->n_build_needs; k++)
+			needed = needed || !strcmp(r->prefer[i], r->build_needs[k]);
+		if (!needed)
+			rc = cl_err_msg(err, EINVAL, "%s:%d: prefer names '%s', which is not among the build-needs",
+					where, seen[8], r->prefer[i]);
+	}
 	if (rc < 0)
 		recipe_free(r);
 	return rc;
@@ -262,10 +273,14 @@ void recipe_free(struct recipe *r)
 		free(r->build_needs[i]);
 	for (size_t i = 0; i < r->n_depends; i++)
 		free(r->depends[i]);
+	for (size_t i = 0; i < r->n_prefer; i++)
+		free(r->prefer[i]);
 	free(r->build_needs);
 	free(r->depends);
+	free(r->prefer);
 	free(r->sources);
-	r->build_needs = r->depends = NULL;
+	r->build_needs = r->depends = r->prefer = NULL;
+	r->n_prefer = 0;
 	r->sources = NULL;
 	r->n_build_needs = r->n_depends = r->n_sources = 0;
 }

@@ -37,6 +37,8 @@ struct recipe {
 	size_t n_build_needs;
 	char **depends;
 	size_t n_depends;
+	char **prefer;       /* build-needs whose files win when two provide a path */
+	size_t n_prefer;
 	int build_needs_line, depends_line;
 	long long source_date_epoch;  /* default: the seed epoch */
 	unsigned timeout_sec;         /* default 3600 */

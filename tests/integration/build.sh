@@ -65,9 +65,12 @@ out=$(cb build -r bad-sha 2>&1; echo "status=$?")
 expect_match "a wrong sha256 names the file and both digests" \
 	"*bad-sha/recipe:4: files/hello.c has sha256 * the recipe says 0000*status=2" "$out"
 out=$(cb build -r needs-both 2>&1; echo "status=$?")
-expect_match "two build-needs providing one path are refused" "*provides-one and provides-two both provide /usr/bin/tool*status=2" "$out"
+expect_match "two build-needs providing one path are refused" "*provides-one and provides-two both provide /usr/bin/tool; say which wins with 'prefer: NAME'*status=2" "$out"
+out=$(cb build -r needs-both-prefer 2>&1)
+expect "...unless the recipe says which wins: its file is the one seen" "two" \
+	"$(cat "$(echo "$out" | tail -n 1)/out/usr/share/which-tool")"
 expect "the store is unchanged by all of that (but for the two providers)" \
-	"$(printf '%s\n' "$before" | grep -v provides)" "$(ls "$store/store" | sort | grep -v provides)"
+	"$(printf '%s\n' "$before" | grep -v provides)" "$(ls "$store/store" | sort | grep -v -e provides -e needs-both-prefer)"
 
 # a failing build: exit 1, the log's tail and its path, nothing published
 out=$(cb build -r fails 2>&1; echo "status=$?")
