@@ -159,3 +159,13 @@ hm=$(echo "$out" | tail -n 1)
 expect "the musl-linked static program runs" "hello from musl" "$("$hm/out/usr/bin/hello-musl")"
 expect "it is static" "not a dynamic executable" "$(ldd "$hm/out/usr/bin/hello-musl" 2>&1 | tr -d '\t' | head -n 1)"
 expect "and small, as musl makes them" "yes" "$([ "$(stat -c %s "$hm/out/usr/bin/hello-musl")" -lt 65536 ] && echo yes)"
+
+# a hostile recipe: every escape attempt fails, and its daemon dies with it
+out=$(cb build -r hostile-recipe --no-check 2>&1)
+expect "the hostile recipe's build completes" "0" "$?"
+he=$(echo "$out" | tail -n 1)
+expect "no escape attempt succeeded" "" "$(grep ESCAPED "$he/out/usr/share/attempts")"
+expect "every attempt was made" "10" "$(grep -c refused "$he/out/usr/share/attempts")"
+expect "no setuid file reached the output" "" "$(find "$he/out" -perm /6000)"
+expect "the daemon it left behind is gone" "0" "$(pgrep -u "$(id -u)" -f '^sleep 600$' | wc -l)"
+expect "the recipe folder is untouched" "$(cat "$REPO/tests/fixtures/recipes/hostile-recipe/build")" "$(cat "$recipes/hostile-recipe/build")"
