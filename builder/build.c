@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <stdbool.h>
 
 #include "../common/cleanup.h"
 #include "../common/fdio.h"
@@ -62,6 +63,56 @@ static void progress(const struct build_opts *o, size_t i, size_t n, const char 
 			(int)secs / 60, (int)secs % 60);
 	else
 		fprintf(stderr, "[%zu/%zu] %s %s %s\n", i, n, name, version, what);
+}
+
+/* On a terminal, a build's line counts the time while it runs
+ * ("[2/5] busybox 1.35.0 building 0:42"); elsewhere only the outcome is
+ * printed, one line per recipe. */
+struct ticker {
+	pthread_t thread;
+	bool running;
+	volatile bool stop;
+	char line[512];
+	double t0;
+};
+
+static void *ticker_main(void *arg)
+{
+	struct ticker *t = arg;
+	sigset_t all;
+	sigfillset(&all);
+	/* signals are the main thread's business (the sandbox reads them) */
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (!t->stop) {
+		int secs = (int)(now_s() - t->t0);
+		fprintf(stderr, "\r%s %d:%02d ", t->line, secs / 60, secs % 60);
+		fflush(stderr);
+		for (int i = 0; i < 10 && !t->stop; i++)
+			usleep(100000);
+	}
+	return NULL;
+}
+
+static void ticker_start(struct ticker *t, const struct build_opts *o, size_t i, size_t n,
+			 const char *name, const char *version, const char *what)
+{
+	t->running = false;
+	t->stop = false;
+	if (o->quiet || o->verbose || !isatty(2))
+		return;
+	snprintf(t->line, sizeof t->line, "[%zu/%zu] %s %s %s", i, n, name, version, what);
+	t->t0 = now_s();
+	t->running = pthread_create(&t->thread, NULL, ticker_main, t) == 0;
+}
+
+static void ticker_stop(struct ticker *t)
+{
+	if (!t->running)
+		return;
+	t->stop = true;
+	pthread_join(t->thread, NULL);
+	fprintf(stderr, "\r\033[K");
+	t->running = false;
 }
 
 static int resolve_seed(const struct build_opts *o, char hash[SHA256_HEX_LEN + 1], char *tree,
@@ -476,15 +527,20 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	if ((rc = sources_fetch(o->home, r, o->offline, o->quiet, err)) < 0)
 		goto out;
 	double t0 = now_s();
+	struct ticker tick;
 	if (o->no_check) {
-		progress(o, seq, g->n, r->name, r->version, "building", -1);
-		if ((rc = build_variant(&job, 0, stage, sizeof stage, err)) == 0)
+		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building");
+		rc = build_variant(&job, 0, stage, sizeof stage, err);
+		ticker_stop(&tick);
+		if (rc == 0)
 			rc = write_unchecked(stage, err);
 	} else {
 		char stage_b[PATH_MAX] = "";
 		double b_later = 0;
-		progress(o, seq, g->n, r->name, r->version, "building twice (A, and B varied)", -1);
-		if ((rc = repro_build_ab(&job, stage, stage_b, sizeof stage, &b_later, err)) == 0)
+		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building twice (A, and B varied)");
+		rc = repro_build_ab(&job, stage, stage_b, sizeof stage, &b_later, err);
+		ticker_stop(&tick);
+		if (rc == 0)
 			rc = repro_check(&job, stage, stage_b, b_later, stored ? e : NULL, err);
 	}
 	if (rc < 0)
