@@ -134,45 +134,6 @@ static int resolve_seed(const struct build_opts *o, char hash[SHA256_HEX_LEN + 1
 	return 0;
 }
 
-/* A zombie still answers kill(pid, 0): only a running process counts. */
-static bool process_alive(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	const char *paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
-}
-
-/* Stages left by a build that was killed: their owner is gone. */
-static void remove_dead_stages(const char *home)
-{
-	char store[PATH_MAX];
-	struct cl_err ignore;
-	if (pathf(&ignore, store, sizeof store, "%s/store", home) < 0)
-		return;
-	DIR *d = opendir(store);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (strncmp(e->d_name, ".tmp-", 5) != 0)
-			continue;
-		pid_t pid = (pid_t)atoi(e->d_name + 5);
-		if (pid > 0 && process_alive(pid))
-			continue; /* still building */
-		char path[PATH_MAX + 300];
-		snprintf(path, sizeof path, "%s/%s", store, e->d_name);
-		remove_tree(path, &ignore);
-	}
-	if (d)
-		closedir(d);
-}
-
 static int cmp_cstr(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -644,7 +605,7 @@ int build_recipe(const struct build_opts *o, const char *recipe, struct cl_err *
 	if (rc == 0)
 		rc = resolve_seed(o, seed_hash, seed_tree, sizeof seed_tree, err);
 	if (rc == 0)
-		remove_dead_stages(o->home);
+		store_remove_dead_stages(o->home);
 	while (done < n) {
 		bool progressed = false;
 		for (size_t i = 0; rc == 0 && i < n && running < max_jobs; i++) {

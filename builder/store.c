@@ -204,6 +204,25 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 	return bad;
 }
 
+/* A zombie still answers kill(pid, 0): only a running process counts. */
+static bool process_alive(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* Removes the entries of dir whose name starts with prefix (all, with
+ * NULL); with only_dead, only stages (".tmp-PID-...") whose builder is no
+ * longer running. */
 static long remove_matching(const char *dir, const char *prefix, bool only_dead)
 {
 	DIR *d = opendir(dir);
@@ -215,10 +234,9 @@ static long remove_matching(const char *dir, const char *prefix, bool only_dead)
 		if (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0)
 			continue;
 		if (only_dead) {
-			char proc[64];
-			snprintf(proc, sizeof proc, "/proc/%d", atoi(e->d_name + strlen(prefix)));
-			if (access(proc, F_OK) == 0)
-				continue;
+			pid_t pid = (pid_t)atoi(e->d_name + strlen(prefix));
+			if (pid > 0 && process_alive(pid))
+				continue; /* still building */
 		}
 		char path[PATH_MAX + 300];
 		struct cl_err ignore;
@@ -231,13 +249,21 @@ static long remove_matching(const char *dir, const char *prefix, bool only_dead)
 	return n;
 }
 
+long store_remove_dead_stages(const char *home)
+{
+	char dir[PATH_MAX];
+	struct cl_err ignore;
+	if (pathf(&ignore, dir, sizeof dir, "%s/store", home) < 0)
+		return 0;
+	return remove_matching(dir, ".tmp-", true);
+}
+
 int store_gc(const char *home, bool quiet, struct cl_err *err)
 {
 	char dir[PATH_MAX];
 	TRY(pathf(err, dir, sizeof dir, "%s/store/tmp", home));
 	long pairs = remove_matching(dir, NULL, false);
-	TRY(pathf(err, dir, sizeof dir, "%s/store", home));
-	long stages = remove_matching(dir, ".tmp-", true);
+	long stages = store_remove_dead_stages(home);
 	TRY(pathf(err, dir, sizeof dir, "%s/logs", home));
 	long logs = remove_matching(dir, NULL, false);
 	if (!quiet)

@@ -35,6 +35,9 @@ bool store_checked(const struct store_entry *e);
 int store_lock(const char *home, const char *input_hash, struct cl_err *err);
 /* A fresh staging directory store/.tmp-PID-XXXXXX with out/ and build/. */
 int store_stage(const char *home, char *dir, size_t len, struct cl_err *err);
+/* Removes the stages of builds that were killed (their pid, in the name,
+ * is not running); returns how many. */
+long store_remove_dead_stages(const char *home);
 /* Finishes a staged build: fixes mtimes to epoch, makes out/ read-only,
  * writes manifest and output-hash, syncs, and renames to the entry. */
 int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
