@@ -126,28 +126,36 @@ static int collect_variant(const struct build_job *job, struct variant_child *vc
 			  report[0] == '-' ? report + 1 : "it died");
 }
 
-/* Two builds at the same moment: their outputs can differ only by the
- * variations between them, or by chance. */
-static int build_pair(const struct build_job *job, unsigned v1, unsigned v2, char *s1, char *s2,
-		      size_t len, struct cl_err *err)
+/* Two builds at once: one variant in a child (started after delay), the
+ * other here.  On failure both stages are gone and the first error wins. */
+static int build_two(const struct build_job *job, unsigned child_vary, double delay, char *child_stage,
+		     unsigned here_vary, char *here_stage, size_t len, struct cl_err *err)
 {
-	struct variant_child vc;
-	/* start on a fresh second, so that a build reading the clock once
-	 * sees the same second in both */
-	sleep_until((double)(time_t)now_s() + 1.01);
-	TRY(spawn_variant(job, v1, 0, &vc, err));
-	int r = build_variant(job, v2, s2, len, err);
+	struct variant_child vc = { .pid = -1, .fd = -1 };
+	TRY(spawn_variant(job, child_vary, delay, &vc, err));
+	int r = build_variant(job, here_vary, here_stage, len, err);
 	struct cl_err cerr = { 0 };
-	int rc = collect_variant(job, &vc, s1, len, &cerr);
+	int rc = collect_variant(job, &vc, child_stage, len, &cerr);
 	if (r == 0 && rc < 0) {
 		*err = cerr;
 		r = rc;
 	}
 	if (r < 0) {
-		drop(s1);
-		drop(s2);
+		drop(child_stage);
+		drop(here_stage);
 	}
 	return r;
+}
+
+/* Two builds at the same moment: their outputs can differ only by the
+ * variations between them, or by chance. */
+static int build_pair(const struct build_job *job, unsigned v1, unsigned v2, char *s1, char *s2,
+		      size_t len, struct cl_err *err)
+{
+	/* start on a fresh second, so that a build reading the clock once
+	 * sees the same second in both */
+	sleep_until((double)(time_t)now_s() + 1.01);
+	return build_two(job, v1, 0, s1, v2, s2, len, err);
 }
 
 /* Does the pair (v1, v2) differ?  1 yes, 0 no, negative on error. */
@@ -293,21 +301,8 @@ int repro_build_ab(const struct build_job *job, char *stage_a, char *stage_b, si
 	/* B runs alongside A, started a second later (the wall clock is a
 	 * variation) and confined to one CPU (the job count is another): on a
 	 * machine with CPUs to spare the second build costs little time. */
-	struct variant_child vc;
-	TRY(spawn_variant(job, VARY_ALL, 1.1, &vc, err));
 	*b_later = 1.1;
-	int r = build_variant(job, 0, stage_a, len, err);
-	struct cl_err berr = { 0 };
-	int rb = collect_variant(job, &vc, stage_b, len, &berr);
-	if (r == 0 && rb < 0) {
-		*err = berr;
-		r = rb;
-	}
-	if (r < 0) {
-		drop(stage_a);
-		drop(stage_b);
-	}
-	return r;
+	return build_two(job, VARY_ALL, *b_later, stage_b, 0, stage_a, len, err);
 }
 
 int repro_check(const struct build_job *job, const char *stage_a, char *stage_b, double b_later,
