@@ -22,7 +22,11 @@ struct seed_ctx {
 	bool quiet;
 };
 
-/* Puts every pinned .deb of the set into the download cache, verified. */
+/* Progress on stderr, unless quiet (seed.c). */
+void seed_say(const struct seed_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Puts every pinned .deb of the set into the download cache, verified
+ * (seed_fetch.c, with seed_update). */
 int seed_fetch(const struct seed_ctx *c, struct cl_err *err);
 /* Unpacks the set into seeds/HASH/ (once); hash and the tree's path out. */
 int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tree,

@@ -1,0 +1,202 @@
+/* One build in the sandbox: the root of layers, the binds, the
+ * environment with the variations applied, the log (and -v's echo of it),
+ * the timeout, and on failure the log's tail and where it was kept. */
+#define _GNU_SOURCE
+#include "build_run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/fdio.h"
+#include "../common/fsutil.h"
+#include "../sandbox/sandbox.h"
+#include "inputs.h"
+#include "recipe.h"
+#include "variations.h"
+
+/* The build script runs after the recipe's patches, in name order. */
+static const char build_wrapper[] =
+	"set -e\n"
+	/* the filesystem variation: the sources are copied onto a tmpfs */
+	"if [ -n \"${CLOISTER_SOURCES:-}\" ]; then\n"
+	"  cp -a \"$CLOISTER_SOURCES/.\" \"$CLOISTER_BUILDDIR/\"\n"
+	"fi\n"
+	"unset CLOISTER_SOURCES CLOISTER_BUILDDIR\n"
+	"cd \"$SRC\"\n"
+	"for p in /recipe/patches/*; do\n"
+	"  [ -f \"$p\" ] || continue\n"
+	"  echo \"cloister: applying ${p##*/}\"\n"
+	"  patch -p1 < \"$p\"\n"
+	"done\n"
+	"exec sh -e /recipe/build\n";
+
+struct tee {
+	int in;
+	int log;
+	bool echo;
+};
+
+static void *tee_main(void *arg)
+{
+	struct tee *t = arg;
+	char buf[1 << 14];
+	ssize_t n;
+	while ((n = read(t->in, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n <= 0)
+			continue;
+		(void)write_all(t->log, buf, (size_t)n);
+		if (t->echo)
+			(void)write_all(2, buf, (size_t)n);
+	}
+	return NULL;
+}
+
+static void print_log_tail(const char *log, int lines)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct cl_err ignore;
+	if (read_file(log, &text, &len, &ignore) < 0)
+		return;
+	size_t start = len;
+	int seen = 0;
+	while (start > 0 && seen <= lines)
+		if (text[--start] == '\n')
+			seen++;
+	fprintf(stderr, "--- last lines of the log ---\n%s%s---\n", text + start + (start > 0),
+		len && text[len - 1] != '\n' ? "\n" : "");
+	free(text);
+}
+
+int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, const char *seed_tree,
+		     const struct build_dep *deps, size_t n_deps, const char *stage, const char *srcdir,
+		     unsigned vary, struct cl_err *err)
+{
+	char build[PATH_MAX + 16], out[PATH_MAX + 16], logp[PATH_MAX + 16], chdir_to[PATH_MAX];
+	char jobs[16], epoch[32], home[PATH_MAX];
+	const char *inner = (vary & VARY_PATH) ? "/usr/src/cloister-b" : "/build";
+	TRY(pathf(err, build, sizeof build, "%s/build", stage));
+	TRY(pathf(err, out, sizeof out, "%s/out", stage));
+	TRY(pathf(err, logp, sizeof logp, "%s/log", stage));
+	TRY(pathf(err, chdir_to, sizeof chdir_to, "%s%s%s", inner, srcdir[0] ? "/" : "", srcdir));
+	TRY(pathf(err, home, sizeof home, "%s/home", inner));
+	snprintf(jobs, sizeof jobs, "%u", (vary & VARY_JOBS) ? 1 : o->jobs);
+	snprintf(epoch, sizeof epoch, "%lld", r->source_date_epoch);
+
+	_cleanup_close_ int log = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int pipefd[2];
+	if (log < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
+		return cl_err_set(err, errno, "%s", logp);
+
+	struct sandbox_config cfg;
+	sandbox_config_init(&cfg);
+	char *argv[] = { "sh", "-c", (char *)build_wrapper, NULL };
+	cfg.argv = argv;
+	cfg.timeout_sec = r->timeout_sec;
+	cfg.stdio[0] = -1;
+	cfg.stdio[1] = pipefd[1];
+	cfg.stdio[2] = pipefd[1];
+	int rc = sandbox_config_add_root(&cfg, seed_tree, err);
+	for (size_t i = 0; rc == 0 && i < n_deps; i++)
+		rc = sandbox_config_add_root(&cfg, deps[i].out_dir, err);
+	if (rc == 0)
+		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, r->dir, "/recipe", err);
+	if (rc == 0 && (vary & VARY_FS)) {
+		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, build, "/.cloister-sources", err);
+		if (rc == 0)
+			rc = sandbox_config_add_op(&cfg, SB_OP_TMPFS, NULL, inner, err);
+		if (rc == 0)
+			rc = sandbox_config_setenv(&cfg, "CLOISTER_SOURCES", "/.cloister-sources", err);
+		if (rc == 0)
+			rc = sandbox_config_setenv(&cfg, "CLOISTER_BUILDDIR", inner, err);
+	} else if (rc == 0) {
+		rc = sandbox_config_add_op(&cfg, SB_OP_BIND, build, inner, err);
+	}
+	if (rc == 0)
+		rc = sandbox_config_add_op(&cfg, SB_OP_BIND, out, "/out", err);
+	static const char *const fixed[][2] = {
+		{ "TMPDIR", "/tmp" }, { "OUT", "/out" }, { "CFLAGS", "-O2" }, { "CXXFLAGS", "-O2" },
+	};
+	for (size_t i = 0; rc == 0 && i < sizeof fixed / sizeof *fixed; i++)
+		rc = sandbox_config_setenv(&cfg, fixed[i][0], fixed[i][1], err);
+	if (rc == 0)
+		rc = sandbox_config_setenv(&cfg, "HOME", home, err);
+	if (rc == 0 && (vary & VARY_TZ_LOCALE)) {
+		/* a POSIX TZ needs no zone files; C.UTF-8 is built into glibc */
+		rc = sandbox_config_setenv(&cfg, "TZ", "<+14>-14", err);
+		if (rc == 0)
+			rc = sandbox_config_setenv(&cfg, "LC_ALL", "C.UTF-8", err);
+	}
+	if (vary & VARY_UMASK)
+		cfg.umask = 027;
+	if (vary & VARY_JOBS)
+		cfg.one_cpu = true;
+	if (vary & VARY_UID)
+		cfg.uid = cfg.gid = 2000;
+	if (vary & VARY_ASLR)
+		cfg.personality |= ADDR_NO_RANDOMIZE;
+	if (vary & VARY_UNAME) {
+		strcpy(cfg.hostname, "cloister-b");
+		strcpy(cfg.uname.release, "5.10.0-cloister-b");
+		strcpy(cfg.uname.version, "#2 SMP Sat Feb 29 12:00:00 UTC 2020");
+	}
+	if (rc == 0)
+		rc = sandbox_config_setenv(&cfg, "SOURCE_DATE_EPOCH", epoch, err);
+	if (rc == 0)
+		rc = sandbox_config_setenv(&cfg, "JOBS", jobs, err);
+	if (rc == 0)
+		rc = sandbox_config_setenv(&cfg, "SRC", chdir_to, err);
+	/* the wrapper enters $SRC: with the filesystem variation it exists
+	 * only once the sources are copied */
+	(void)chdir_to;
+	if (rc == 0 && (vary & VARY_ENV_ORDER)) {
+		for (size_t i = 0; i < cfg.n_env / 2; i++) {
+			char *t = cfg.env[i];
+			cfg.env[i] = cfg.env[cfg.n_env - 1 - i];
+			cfg.env[cfg.n_env - 1 - i] = t;
+		}
+	}
+
+	struct tee t = { .in = pipefd[0], .log = log, .echo = o->verbose };
+	pthread_t th;
+	bool tee_running = false;
+	if (rc == 0) {
+		if (pthread_create(&th, NULL, tee_main, &t) != 0)
+			rc = cl_err_set(err, EAGAIN, "starting the log writer");
+		else
+			tee_running = true;
+	}
+	if (rc == 0)
+		rc = sandbox_run(&cfg, err);
+	close(pipefd[1]); /* the writer sees end of file once the sandbox is gone */
+	if (tee_running)
+		pthread_join(th, NULL);
+	close(pipefd[0]);
+	sandbox_config_free(&cfg);
+	if (rc < 0)
+		return cl_err_prefix(err, "%s: the build sandbox", r->name);
+	if (rc != 0) {
+		if (!o->verbose)
+			print_log_tail(logp, 25);
+		char keep[PATH_MAX], dir[PATH_MAX];
+		struct cl_err ignore;
+		/* the log outlives the stage, for inspection */
+		if (pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
+		    pathf(&ignore, keep, sizeof keep, "%s/%s-%s.failed.log", dir, r->name, r->version) == 0 &&
+		    rename(logp, keep) == 0)
+			return cl_err_msg(err, EIO, "%s %s failed (%s %d); the log is %s", r->name, r->version,
+					  rc == SANDBOX_EXIT_TIMEOUT ? "timed out, status" : "exit status", rc, keep);
+		return cl_err_msg(err, EIO, "%s %s failed (exit status %d)", r->name, r->version, rc);
+	}
+	return 0;
+}
+
+/* What node i would be built from.  Returns 1 when the store already has
+ * it (results[i] filled), 0 when it must be built, or a negative errno. */
