@@ -92,7 +92,8 @@ int sandbox_seccomp_build(const struct sandbox_config *cfg, scmp_filter_ctx *out
 			  struct cl_err *err);
 /* Compiles it to BPF (libseccomp) and writes the program to fd.  The
  * supervisor does this while the child sets up its mounts, so compiling
- * costs the sandbox no start-up time. */
+ * costs the sandbox no start-up time.  Returns 1 when the child has
+ * already closed the pipe (it failed its setup and will say why). */
 int sandbox_seccomp_export(scmp_filter_ctx ctx, int fd, struct cl_err *err);
 /* Reads a program written by sandbox_seccomp_export from bpf_fd and loads
  * it into the calling process, with no_new_privs; *notify_fd receives the

@@ -205,7 +205,7 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 	if (rc == 0)
 		rc = sandbox_seccomp_export(filter, bpf_w, err);
 	cl_closep(&bpf_w);
-	if (rc == 0)
+	if (rc >= 0)
 		rc = sandbox_supervise(cfg, pid, pidfd, parent_end, sigfd, err);
 	if (rc < 0) {
 		/* Whatever went wrong, nothing of the sandbox outlives us. */

@@ -7,6 +7,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -218,7 +220,27 @@ int sandbox_seccomp_build(const struct sandbox_config *cfg, scmp_filter_ctx *out
 
 int sandbox_seccomp_export(scmp_filter_ctx ctx, int fd, struct cl_err *err)
 {
+	/* A child that failed its setup has closed the pipe: the write then
+	 * raises SIGPIPE, which must not kill cloister before it reports
+	 * why the child failed.  SIGPIPE is blocked around the write and a
+	 * SIGPIPE it raised is consumed, so none is left pending. */
+	sigset_t pipe_set, old, pending;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	bool was_pending = sigismember(&pending, SIGPIPE);
+
 	int r = seccomp_export_bpf(ctx, fd);
+
+	bool reader_gone = false;
+	if (r < 0 && !was_pending) {
+		const struct timespec now = { 0, 0 };
+		reader_gone = sigtimedwait(&pipe_set, NULL, &now) == SIGPIPE;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (reader_gone)
+		return 1;
 	if (r < 0)
 		return cl_err_set(err, -r, "compiling the seccomp filter");
 	return 0;

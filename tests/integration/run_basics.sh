@@ -16,6 +16,16 @@ out=$(sb --ro-bind /no/such/dir /x -- true 2>&1; echo "status=$?")
 expect_match "missing bind source: 125 with the path" "*sandbox setup failed*--ro-bind /no/such/dir*No such file*status=125" "$out"
 out=$("$CLOISTER" run --root /no/such/layer -- true 2>&1; echo "status=$?")
 expect_match "missing root layer: 125" "*--root /no/such/layer*status=125" "$out"
+# A child that fails at once closes the filter pipe before the parent
+# writes to it: the parent must report the child's error, not die of
+# SIGPIPE (141).  Racy by nature, so many concurrent tries.
+statuses=$(for j in 1 2 3 4 5 6 7 8; do
+	(for i in 1 2 3 4 5 6 7 8 9 10; do
+		"$CLOISTER" run --root /no/such/layer -- true >/dev/null 2>&1
+		echo $?
+	done) &
+done; wait)
+expect "80 concurrent setup failures all exit 125" "125" "$(echo "$statuses" | sort -u | tr -d '\n')"
 out=$(sb --chdir /nonexistent -- true 2>&1; echo "status=$?")
 expect_match "bad --chdir: 125" "*--chdir /nonexistent*status=125" "$out"
 
