@@ -215,6 +215,13 @@ static int check_providers(const struct recipe *r, const struct build_dep *deps,
 	return rc;
 }
 
+/* `cloister check` rebuilds what it was asked for even when stored: the
+ * recipe named, or every recipe of a machine. */
+static bool wants_recheck(const struct build_opts *o, const struct graph *g, size_t i)
+{
+	return o->recheck_all || (o->recheck && g->is_root[i]);
+}
+
 static int plan_one(const struct build_opts *o, const struct graph *g, size_t i, const char *seed_hash,
 		    struct build_dep *results, struct build_dep *deps, size_t *n_deps,
 		    struct inputs *in, struct cl_err *err)
@@ -241,7 +248,7 @@ static int plan_one(const struct build_opts *o, const struct graph *g, size_t i,
 	if (rc < 0)
 		return rc;
 	/* a worker must check an unchecked entry, or redo the one asked for */
-	if ((!o->no_check && !store_checked(&e)) || (o->recheck && i + 1 == g->n))
+	if ((!o->no_check && !store_checked(&e)) || wants_recheck(o, g, i))
 		return 0;
 	results[i].name = r->name;
 	results[i].version = r->version;
@@ -287,14 +294,13 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 {
 	const struct recipe *r = &g->nodes[i];
 	const struct build_job job = { o, r, seed_tree, deps, nl, in };
-	bool root = i + 1 == g->n;
 	char stage[PATH_MAX] = "", build[PATH_MAX + 16];
 	int rc;
 	int lock = store_lock(o->home, in->hash, err);
 	if (lock < 0)
 		return lock;
 	rc = store_lookup(o->home, in->hash, r->name, r->version, e, err);
-	if (rc == 0 && !(o->recheck && root)) {
+	if (rc == 0 && !wants_recheck(o, g, i)) {
 		if (!o->no_check && !store_checked(e)) {
 			/* built with --no-check before: check it now */
 			progress(o, seq, g->n, r->name, r->version, "checking the stored build", -1);
@@ -410,11 +416,12 @@ static int finish_job(struct job *j, int status, const struct graph *g, struct b
 	return cl_err_msg(err, EIO, "the build of %s died (wait status %d)", r->name, status);
 }
 
-int build_recipe(const struct build_opts *o, const char *recipe, struct cl_err *err)
+int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
+		  struct cl_err *err)
 {
 	struct graph g;
 	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
-	TRY(graph_load(o->recipes, recipe, &g, err));
+	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
 	size_t n = g.n;
 	struct build_dep *results = calloc(n, sizeof *results);
 	char *state = calloc(n, 1); /* 0 waiting, 1 building, 2 done */
@@ -494,9 +501,13 @@ int build_recipe(const struct build_opts *o, const char *recipe, struct cl_err *
 			break;
 		}
 	}
-	if (rc == 0 && done == n)
-		printf("%.*s\n", (int)(strlen(results[n - 1].out_dir) - 4), results[n - 1].out_dir);
-	else if (rc == 0)
+	if (rc == 0 && done == n) {
+		/* the store entries of what was asked for, in the order asked */
+		for (size_t k = 0; k < n_roots; k++) {
+			const char *out = results[graph_find(&g, roots[k].name)].out_dir;
+			printf("%.*s\n", (int)(strlen(out) - 4), out);
+		}
+	} else if (rc == 0)
 		rc = cl_err_msg(err, EIO, "not every recipe could be built");
 	free(results);
 	free(state);
@@ -507,17 +518,18 @@ int build_recipe(const struct build_opts *o, const char *recipe, struct cl_err *
 	return rc;
 }
 
-int fetch_recipe(const struct build_opts *o, const char *recipe, struct cl_err *err)
+int fetch_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
+		  const char *what, struct cl_err *err)
 {
 	struct graph g;
 	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
-	TRY(graph_load(o->recipes, recipe, &g, err));
+	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
 	int rc = resolve_seed(o, seed_hash, seed_tree, sizeof seed_tree, err);
 	for (size_t i = 0; rc == 0 && i < g.n; i++)
 		rc = sources_fetch(o->home, &g.nodes[i], o->offline, o->quiet, err);
 	if (rc == 0 && !o->quiet)
 		fprintf(stderr, "every source of %s's closure (%zu recipe%s) is in the download cache\n",
-			recipe, g.n, g.n == 1 ? "" : "s");
+			what, g.n, g.n == 1 ? "" : "s");
 	graph_free(&g);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "graph.h"
 
 struct build_opts {
 	char home[PATH_MAX];
@@ -19,7 +20,8 @@ struct build_opts {
 	bool offline;
 	bool quiet;
 	bool no_check;  /* build once; the entry records that it was not checked */
-	bool recheck;   /* `cloister check`: rebuild the recipe asked for even if stored */
+	bool recheck;   /* `cloister check -r`: rebuild the recipe asked for even if stored */
+	bool recheck_all;  /* `cloister check MACHINE`: rebuild every recipe of the graph */
 };
 
 struct recipe;
@@ -42,11 +44,14 @@ struct build_job {
 int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,
 		  struct cl_err *err);
 
-/* Builds recipe and everything it needs; prints the store entry's path.
- * A failed build is -EIO with the message; bad input is -EINVAL/-EBADMSG/
- * -ENOENT/-ELOOP. */
-int build_recipe(const struct build_opts *o, const char *recipe, struct cl_err *err);
-/* Fetches every source of recipe's closure (the only network use). */
-int fetch_recipe(const struct build_opts *o, const char *recipe, struct cl_err *err);
+/* Builds the roots and everything they need; prints the store entry of
+ * each root, one per line.  A failed build is -EIO with the message; bad
+ * input is -EINVAL/-EBADMSG/-ENOENT/-ELOOP. */
+int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
+		  struct cl_err *err);
+/* Fetches every source of the roots' closure (the only network use);
+ * what names them in the closing message. */
+int fetch_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
+		  const char *what, struct cl_err *err);
 
 #endif

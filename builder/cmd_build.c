@@ -1,4 +1,4 @@
-/* `cloister build -r`, `cloister fetch -r`, `cloister graph -r`, `cloister verify`. */
+/* `cloister build`, `fetch`, `graph`, `check`, `verify`, `gc`. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,37 +9,45 @@
 #include "cli.h"
 #include "graph.h"
 #include "home.h"
+#include "machine.h"
 #include "store.h"
 
 const char build_usage[] =
 	"usage: cloister build -r RECIPE [OPTIONS]     build RECIPE and what it needs\n"
-	"       cloister fetch -r RECIPE [OPTIONS]     download every source of its closure\n"
-	"       cloister graph -r RECIPE [OPTIONS]     print the dependency graph (Graphviz DOT)\n"
+	"       cloister fetch -r RECIPE|MACHINE [OPTIONS]\n"
+	"                                              download every source of its closure\n"
+	"       cloister graph -r RECIPE|MACHINE [OPTIONS]\n"
+	"                                              print the dependency graph (Graphviz DOT)\n"
 	"       cloister check -r RECIPE [OPTIONS]     rebuild it twice, varied, even if stored, and compare\n"
 	"                                              both with each other and with the stored output\n"
+	"       cloister check MACHINE [OPTIONS]       the same for every recipe of machines/MACHINE\n"
 	"       cloister verify [OPTIONS]              re-check every store entry against its manifest\n"
 	"       cloister gc [OPTIONS]                  remove kept unreproducible pairs, dead stages, old logs\n"
 	"\n"
 	"Options:\n"
 	"  -r RECIPE          the recipe (a folder of --recipes)\n"
+	"  MACHINE            a machine (a folder of --machines): the recipes its\n"
+	"                     settings/packages.list names, and their closure\n"
 	"  -j N               jobs a build may use ($JOBS inside; default: the CPUs)\n"
 	"  -v, --verbose      stream build logs\n"
 	"  -q, --quiet        no progress lines\n"
 	"  --offline          never touch the network; say which digest is missing\n"
 	"  --no-check         build once instead of twice; the entry records it was not checked\n"
 	"  --recipes DIR      the recipes folder (default ./recipes)\n"
+	"  --machines DIR     the machines folder (default ./machines)\n"
 	"  --store DIR        CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
 	"  --seed-lock FILE, --seed-skeleton DIR   the seed (default rootfs-seed/...)\n"
 	"\n"
-	"Exit status: 0 done; 1 a build failed; 2 bad usage or bad input (recipe syntax, a\n"
-	"missing recipe, a cycle, a wrong sha256).\n";
+	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or bad\n"
+	"input (recipe or packages.list syntax, a missing recipe, a cycle, a wrong sha256).\n";
 
 int cmd_build(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	struct build_opts o = { 0 };
 	struct cl_err err = { 0 };
-	const char *recipe = NULL, *store = NULL, *recipes = NULL, *lock = NULL, *skel = NULL;
+	const char *recipe = NULL, *machine = NULL, *machines = NULL, *store = NULL, *recipes = NULL,
+		   *lock = NULL, *skel = NULL;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
 
@@ -67,6 +75,8 @@ int cmd_build(int argc, char **argv)
 			val = &store;
 		} else if (!strcmp(a, "--recipes")) {
 			val = &recipes;
+		} else if (!strcmp(a, "--machines")) {
+			val = &machines;
 		} else if (!strcmp(a, "--seed-lock")) {
 			val = &lock;
 		} else if (!strcmp(a, "--seed-skeleton")) {
@@ -78,6 +88,12 @@ int cmd_build(int argc, char **argv)
 			}
 			o.jobs = (unsigned)atoi(argv[++i]);
 			continue;
+		} else if (a[0] != '-' && !machine) {
+			machine = a;
+			continue;
+		} else if (a[0] != '-') {
+			fprintf(stderr, "cloister %s: one machine at a time ('%s', then '%s')\n", cmd, machine, a);
+			return EXIT_USAGE;
 		} else {
 			fprintf(stderr, "cloister %s: unknown option '%s' (see cloister %s --help)\n", cmd, a, cmd);
 			return EXIT_USAGE;
@@ -94,9 +110,24 @@ int cmd_build(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		o.recheck = true;
+		o.recheck_all = machine != NULL;
 	}
-	if (strcmp(cmd, "verify") != 0 && strcmp(cmd, "gc") != 0 && !recipe) {
-		fprintf(stderr, "cloister %s: which recipe? (-r RECIPE; machines come later)\n", cmd);
+	bool needs_target = strcmp(cmd, "verify") != 0 && strcmp(cmd, "gc") != 0;
+	if (needs_target && !recipe && !machine) {
+		fprintf(stderr, "cloister %s: which recipe or machine? (-r RECIPE, or MACHINE)\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (recipe && machine) {
+		fprintf(stderr, "cloister %s: a recipe or a machine, not both (-r %s, %s)\n", cmd, recipe, machine);
+		return EXIT_USAGE;
+	}
+	if (!needs_target && (recipe || machine)) {
+		fprintf(stderr, "cloister %s: takes no recipe or machine (it works on the whole store)\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (machine && !strcmp(cmd, "build")) {
+		fprintf(stderr, "cloister build: linking a machine's kernel image is not built yet; "
+			"`cloister check %s` builds and double-checks every recipe of it\n", machine);
 		return EXIT_USAGE;
 	}
 	int r = cloister_home(store, o.home, sizeof o.home, &err);
@@ -123,18 +154,36 @@ int cmd_build(int argc, char **argv)
 	if (r == 0)
 		r = skel ? (snprintf(o.seed_skeleton, sizeof o.seed_skeleton, "%s", skel), 0)
 			 : repo_file("rootfs-seed/skeleton", o.seed_skeleton, sizeof o.seed_skeleton, &err);
+	struct machine m = { 0 };
+	struct graph_root one = { recipe, NULL, 0 }, *roots = &one;
+	size_t n_roots = 1;
+	if (r == 0 && machine) {
+		char dir[PATH_MAX];
+		r = machines ? (snprintf(dir, sizeof dir, "%s", machines), 0)
+			     : repo_file("machines", dir, sizeof dir, &err);
+		if (r == 0)
+			r = machine_load(dir, machine, &m, &err);
+		if (r == 0 && !(roots = calloc(m.n_packages, sizeof *roots)))
+			r = cl_err_set(&err, ENOMEM, "loading %s", machine);
+		for (size_t k = 0; r == 0 && k < m.n_packages; k++)
+			roots[k] = (struct graph_root){ m.packages[k].name, m.packages_list, m.packages[k].line };
+		n_roots = m.n_packages;
+	}
 	if (r == 0 && !strcmp(cmd, "graph")) {
 		struct graph g;
-		r = graph_load(o.recipes, recipe, &g, &err);
+		r = graph_load(o.recipes, roots, n_roots, &g, &err);
 		if (r == 0) {
 			graph_dot(&g, stdout);
 			graph_free(&g);
 		}
 	} else if (r == 0 && !strcmp(cmd, "fetch")) {
-		r = fetch_recipe(&o, recipe, &err);
+		r = fetch_targets(&o, roots, n_roots, machine ? machine : recipe, &err);
 	} else if (r == 0) {
-		r = build_recipe(&o, recipe, &err);
+		r = build_targets(&o, roots, n_roots, &err);
 	}
+	if (roots != &one)
+		free(roots);
+	machine_free(&m);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
 		/* a failed build is 1; anything the user must fix in the input is 2 */

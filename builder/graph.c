@@ -46,8 +46,10 @@ static int grow(struct loader *L)
 	return a && st && sk && o ? 0 : -ENOMEM;
 }
 
-/* Loads name (needed by parent at where:line) and everything it needs. */
-static int visit(struct loader *L, const char *name, const char *parent, int line, struct cl_err *err)
+/* Loads name (needed by parent at its recipe's line, or named by a root
+ * at where:line) and everything it needs. */
+static int visit(struct loader *L, const char *name, const char *parent, const char *where, int line,
+		 struct cl_err *err)
 {
 	long i = find(L, name);
 	if (i >= 0 && L->state[i] == 2)
@@ -71,6 +73,9 @@ static int visit(struct loader *L, const char *name, const char *parent, int lin
 		if (parent)
 			return cl_err_msg(err, ENOENT, "recipe '%s' not found (needed by %s at %s/%s/recipe:%d; "
 					  "looked for %s)", name, parent, L->dir, parent, line, dir);
+		if (where)
+			return cl_err_msg(err, ENOENT, "%s:%d: recipe '%s' not found (looked for %s)", where, line,
+					  name, dir);
 		return cl_err_msg(err, ENOENT, "recipe '%s' not found (looked for %s)", name, dir);
 	}
 	TRY(grow(L) < 0 ? cl_err_set(err, ENOMEM, "loading recipes") : 0);
@@ -82,9 +87,9 @@ static int visit(struct loader *L, const char *name, const char *parent, int lin
 	L->stack[L->depth++] = (size_t)i;
 	/* L->all moves as it grows: index it afresh after every visit */
 	for (size_t k = 0; k < L->all[i].n_build_needs; k++)
-		TRY(visit(L, L->all[i].build_needs[k], L->all[i].name, L->all[i].build_needs_line, err));
+		TRY(visit(L, L->all[i].build_needs[k], L->all[i].name, NULL, L->all[i].build_needs_line, err));
 	for (size_t k = 0; k < L->all[i].n_depends; k++)
-		TRY(visit(L, L->all[i].depends[k], L->all[i].name, L->all[i].depends_line, err));
+		TRY(visit(L, L->all[i].depends[k], L->all[i].name, NULL, L->all[i].depends_line, err));
 	L->depth--;
 	L->state[i] = 2;
 	L->order[L->n_order++] = (size_t)i;
@@ -93,27 +98,38 @@ static int visit(struct loader *L, const char *name, const char *parent, int lin
 
 
 
-int graph_load(const char *recipes_dir, const char *root, struct graph *g, struct cl_err *err)
+int graph_load(const char *recipes_dir, const struct graph_root *roots, size_t n_roots, struct graph *g,
+	       struct cl_err *err)
 {
 	struct loader L = { .dir = recipes_dir };
+	int r = 0;
 	memset(g, 0, sizeof *g);
-	if (!recipe_name_valid(root)) {
-		cl_err_msg(err, EINVAL, "'%s' is not a recipe name", root);
-		return -EINVAL;
+	for (size_t k = 0; r == 0 && k < n_roots; k++) {
+		if (!recipe_name_valid(roots[k].name))
+			r = roots[k].where ? cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a recipe name", roots[k].where,
+							roots[k].line, roots[k].name)
+					   : cl_err_msg(err, EINVAL, "'%s' is not a recipe name", roots[k].name);
+		else
+			r = visit(&L, roots[k].name, NULL, roots[k].where, roots[k].line, err);
 	}
-	int r = visit(&L, root, NULL, 0, err);
 	if (r == 0) {
 		g->nodes = calloc(L.n ? L.n : 1, sizeof *g->nodes);
-		if (!g->nodes)
+		g->is_root = calloc(L.n ? L.n : 1, 1);
+		if (!g->nodes || !g->is_root)
 			r = cl_err_set(err, ENOMEM, "loading recipes");
 	}
 	if (r == 0) {
 		for (size_t k = 0; k < L.n_order; k++)
 			g->nodes[k] = L.all[L.order[k]];
 		g->n = L.n_order;
+		for (size_t k = 0; k < n_roots; k++)
+			g->is_root[graph_find(g, roots[k].name)] = 1;
 	} else {
 		for (size_t k = 0; k < L.n; k++)
 			recipe_free(&L.all[k]);
+		free(g->nodes);
+		free(g->is_root);
+		memset(g, 0, sizeof *g);
 	}
 	free(L.all);
 	free(L.state);
@@ -127,7 +143,9 @@ void graph_free(struct graph *g)
 	for (size_t i = 0; i < g->n; i++)
 		recipe_free(&g->nodes[i]);
 	free(g->nodes);
+	free(g->is_root);
 	g->nodes = NULL;
+	g->is_root = NULL;
 	g->n = 0;
 }
 

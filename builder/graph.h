@@ -1,5 +1,5 @@
-/* The dependency graph of a build: the recipe asked for, and the closure
- * of its build-needs and depends, loaded from the recipes folder, checked
+/* The dependency graph of a build: the recipes asked for (one, or a
+ * machine's packages), and the closure of their build-needs and depends, loaded from the recipes folder, checked
  * (missing recipes and cycles are errors that print the path) and put in
  * build order. */
 #ifndef CLOISTER_GRAPH_H
@@ -13,10 +13,20 @@
 
 struct graph {
 	struct recipe *nodes;  /* in build order: every node after what it needs */
+	char *is_root;         /* per node: 1 when it was asked for */
 	size_t n;
 };
 
-int graph_load(const char *recipes_dir, const char *root, struct graph *g, struct cl_err *err);
+/* A recipe asked for, and where it was named (a file and line, or the
+ * command line when where is NULL), for the message when it is missing. */
+struct graph_root {
+	const char *name;
+	const char *where;
+	int line;
+};
+
+int graph_load(const char *recipes_dir, const struct graph_root *roots, size_t n_roots, struct graph *g,
+	       struct cl_err *err);
 void graph_free(struct graph *g);
 /* Index of name in g, or -1. */
 long graph_find(const struct graph *g, const char *name);

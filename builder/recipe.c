@@ -11,6 +11,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "../common/lines.h"
 #include "deb.h"
 #include "seed.h"
 
@@ -156,17 +157,10 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 		return -err->code;
 
 	int line = 0, rc = 0;
-	for (char *l = text, *next; l && rc == 0; l = next) {
-		next = strchr(l, '\n');
-		if (next)
-			*next++ = '\0';
-		line++;
-		char *hash = strchr(l, '#');
-		if (hash)
-			*hash = '\0';
-		char *s = trim(l);
-		if (!*s)
-			continue;
+	struct lines it;
+	lines_init(&it, text);
+	for (char *s; rc == 0 && (s = lines_next(&it)); ) {
+		line = it.line;
 		char *colon = strchr(s, ':');
 		if (!colon) {
 			rc = cl_err_msg(err, EINVAL, "%s:%d: expected 'field: value'", where, line);

@@ -9,6 +9,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "../common/lines.h"
 
 static int valid_name(const char *s)
 {
@@ -40,18 +41,12 @@ int seed_lock_read(const char *path, struct seed_lock *lock, struct cl_err *err)
 	memset(lock, 0, sizeof *lock);
 	if (read_file(path, &text, NULL, err) < 0)
 		return cl_err_prefix(err, "reading the seed lock");
-	for (char *line = text, *next; line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
+	struct lines it;
+	lines_init(&it, text);
+	for (char *line; (line = lines_next(&it)); ) {
+		lineno = it.line;
 		char f[6][256];
 		int n = sscanf(line, "%255s %255s %255s %255s %255s %255s", f[0], f[1], f[2], f[3], f[4], f[5]);
-		if (n <= 0)
-			continue;
 		if (n != 5) {
 			seed_lock_free(lock);
 			return cl_err_msg(err, EINVAL, "%s:%d: expected 5 fields (set name version sha256 size), found %d",

@@ -1,0 +1,92 @@
+#define _GNU_SOURCE
+#include "machine.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../common/cleanup.h"
+#include "../common/fsutil.h"
+#include "../common/lines.h"
+#include "recipe.h"
+
+int machine_name_valid(const char *name)
+{
+	if (!name[0] || name[0] == '.' || strlen(name) > 100)
+		return 0;
+	for (; *name; name++)
+		if (!(isalnum((unsigned char)*name) || strchr("-_.", *name)))
+			return 0;
+	return 1;
+}
+
+static int add_package(struct machine *m, const char *name, int line, struct cl_err *err)
+{
+	for (size_t i = 0; i < m->n_packages; i++)
+		if (!strcmp(m->packages[i].name, name))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is listed twice (first at line %d); keep one line",
+					  m->packages_list, line, name, m->packages[i].line);
+	struct machine_package *p = realloc(m->packages, (m->n_packages + 1) * sizeof *p);
+	if (!p)
+		return cl_err_set(err, ENOMEM, "%s", m->packages_list);
+	m->packages = p;
+	p = &p[m->n_packages++];
+	/* recipe_name_valid bounds the length */
+	snprintf(p->name, sizeof p->name, "%s", name);
+	p->line = line;
+	return 0;
+}
+
+static int read_packages(struct machine *m, struct cl_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	if (read_file(m->packages_list, &text, NULL, err) < 0) {
+		if (err->code == ENOENT)
+			return cl_err_msg(err, ENOENT, "%s: missing; a machine lists the recipes it is made of "
+					  "there, one per line (see docs/machine.md)", m->packages_list);
+		return -err->code;
+	}
+	struct lines it;
+	lines_init(&it, text);
+	for (char *l; (l = lines_next(&it)); ) {
+		if (strpbrk(l, " \t"))
+			return cl_err_msg(err, EINVAL, "%s:%d: expected one recipe name per line, found '%s'",
+					  m->packages_list, it.line, l);
+		if (!recipe_name_valid(l))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a recipe name (lowercase letters, "
+					  "digits, - + .)", m->packages_list, it.line, l);
+		TRY(add_package(m, l, it.line, err));
+	}
+	if (m->n_packages == 0)
+		return cl_err_msg(err, EINVAL, "%s: lists no package; name at least one recipe",
+				  m->packages_list);
+	return 0;
+}
+
+int machine_load(const char *machines_dir, const char *name, struct machine *m, struct cl_err *err)
+{
+	struct stat st;
+	memset(m, 0, sizeof *m);
+	if (!machine_name_valid(name))
+		return cl_err_msg(err, EINVAL, "'%s' is not a machine name (letters, digits, - _ ., "
+				  "not starting with .)", name);
+	snprintf(m->name, sizeof m->name, "%s", name);
+	TRY(pathf(err, m->dir, sizeof m->dir, "%s/%s", machines_dir, name));
+	if (stat(m->dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cl_err_msg(err, ENOENT, "no machine '%s' (looked for the folder %s)", name, m->dir);
+	TRY(pathf(err, m->packages_list, sizeof m->packages_list, "%s/settings/packages.list", m->dir));
+	int rc = read_packages(m, err);
+	if (rc < 0)
+		machine_free(m);
+	return rc;
+}
+
+void machine_free(struct machine *m)
+{
+	free(m->packages);
+	m->packages = NULL;
+	m->n_packages = 0;
+}
