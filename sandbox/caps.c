@@ -20,15 +20,18 @@ int sandbox_drop_capabilities(struct cl_err *err)
 	if (cap_set_secbits(bits) < 0)
 		return cl_err_set(err, errno, "setting securebits");
 
-	/* Every capability the running kernel knows, not just the ones
-	 * libcap was compiled with. */
-	for (cap_value_t c = 0; CAP_IS_SUPPORTED(c); c++) {
+	/* Every capability the running kernel knows (cap_max_bits(): found
+	 * once by libcap when cloister starts), not just the ones libcap was
+	 * compiled with. */
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
 		if (cap_drop_bound(c) < 0)
 			return cl_err_set(err, errno, "dropping capability %d from the bounding set", c);
 	}
-	if (cap_reset_ambient() < 0 && errno != EINVAL)
-		return cl_err_set(err, errno, "clearing the ambient capabilities");
 
+	/* Clearing the permitted and inheritable sets clears the ambient set
+	 * with them (capabilities(7): no capability is ambient unless it is
+	 * both permitted and inheritable), without a query per capability;
+	 * SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED keeps it empty. */
 	cap_t empty = cap_init(); /* effective, permitted and inheritable all clear */
 	if (!empty)
 		return cl_err_set(err, errno, "cap_init");
