@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -80,7 +82,7 @@ struct variant_child {
 	int fd;
 };
 
-static int spawn_variant(const struct build_job *job, unsigned vary, double delay,
+static int spawn_variant(const struct build_job *job, unsigned vary, double delay, int nice,
 			 struct variant_child *vc, struct cl_err *err)
 {
 	vc->fd = memfd_create("variant", MFD_CLOEXEC);
@@ -99,6 +101,9 @@ static int spawn_variant(const struct build_job *job, unsigned vary, double dela
 	char stage[PATH_MAX] = "", report[PATH_MAX + sizeof e.msg + 8];
 	/* cloister killed: the child and its sandbox go too */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
+	/* lowering our own priority needs no privilege; the sandbox inherits it */
+	if (nice > 0 && setpriority(PRIO_PROCESS, 0, nice) < 0)
 		_exit(1);
 	if (delay > 0)
 		sleep_until(now_s() + delay);
@@ -126,13 +131,31 @@ static int collect_variant(const struct build_job *job, struct variant_child *vc
 			  report[0] == '-' ? report + 1 : "it died");
 }
 
-/* Two builds at once: one variant in a child (started after delay), the
- * other here.  On failure both stages are gone and the first error wins. */
-static int build_two(const struct build_job *job, unsigned child_vary, double delay, char *child_stage,
-		     unsigned here_vary, char *here_stage, size_t len, struct cl_err *err)
+/* The niceness of a build that runs beside one confined to a single CPU
+ * (the job-count variation).  The confined build is the long pole: at
+ * equal priority the other build's jobs share its CPU, and it ends alone
+ * on one CPU while the rest idle.  Yielding, the other build's jobs move
+ * to the other CPUs and fill the idle time of the confined one. */
+#define YIELD_NICE 10
+
+/* Two builds at once, the first started after delay: one in a child
+ * process, the other here.  On failure both stages are gone and the first
+ * error wins. */
+static int build_two(const struct build_job *job, unsigned vary1, double delay1, char *stage1,
+		     unsigned vary2, char *stage2, size_t len, struct cl_err *err)
 {
+	/* the build that yields must be the child: a process cannot take back
+	 * the priority it gave up */
+	bool yield2 = (vary1 & VARY_JOBS) && !(vary2 & VARY_JOBS);
+	bool yield1 = (vary2 & VARY_JOBS) && !(vary1 & VARY_JOBS);
+	unsigned child_vary = yield2 ? vary2 : vary1, here_vary = yield2 ? vary1 : vary2;
+	char *child_stage = yield2 ? stage2 : stage1, *here_stage = yield2 ? stage1 : stage2;
+	double child_delay = yield2 ? 0 : delay1;
 	struct variant_child vc = { .pid = -1, .fd = -1 };
-	TRY(spawn_variant(job, child_vary, delay, &vc, err));
+
+	TRY(spawn_variant(job, child_vary, child_delay, yield1 || yield2 ? YIELD_NICE : 0, &vc, err));
+	if (yield2 && delay1 > 0)
+		sleep_until(now_s() + delay1);
 	int r = build_variant(job, here_vary, here_stage, len, err);
 	struct cl_err cerr = { 0 };
 	int rc = collect_variant(job, &vc, child_stage, len, &cerr);

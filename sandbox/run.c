@@ -114,17 +114,21 @@ static void child_main(const struct sandbox_config *cfg, const struct child_ctx 
 		if (cfg->stdio[i] >= 0 && cfg->stdio[i] != i && dup2(cfg->stdio[i], i) < 0)
 			r = cl_err_set(&err, errno, "redirecting descriptor %d", i);
 	if (r == 0 && cfg->one_cpu) {
+		/* The CPU we were started on, if allowed: sandboxes confined at
+		 * the same time then spread over the CPUs as the scheduler
+		 * spread them, instead of all sharing the first. */
 		cpu_set_t set, one;
+		int cpu = sched_getcpu();
 		CPU_ZERO(&one);
 		if (sched_getaffinity(0, sizeof set, &set) < 0)
 			r = cl_err_set(&err, errno, "sched_getaffinity");
-		for (int c = 0; r == 0 && c < CPU_SETSIZE; c++) {
-			if (CPU_ISSET(c, &set)) {
-				CPU_SET(c, &one);
-				if (sched_setaffinity(0, sizeof one, &one) < 0)
-					r = cl_err_set(&err, errno, "sched_setaffinity");
-				break;
-			}
+		for (int c = 0; r == 0 && (cpu < 0 || !CPU_ISSET(cpu, &set)) && c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cpu = c;
+		if (r == 0) {
+			CPU_SET(cpu, &one);
+			if (sched_setaffinity(0, sizeof one, &one) < 0)
+				r = cl_err_set(&err, errno, "sched_setaffinity");
 		}
 	}
 	if (r < 0 || sandbox_child_setup(cfg, ctx, &err) < 0) {
