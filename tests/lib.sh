@@ -60,6 +60,25 @@ control() {
 	expect "$_name (control: works outside the sandbox)" "OK" "$(unshare -Urm "$PROBE" "$@" 2>&1)"
 }
 
+# eventually WANT COMMAND...: runs COMMAND until it prints WANT, for up to
+# 10 s, and prints what it printed last.  For things the kernel finishes
+# asynchronously (a killed namespace's processes, a listener starting):
+# slow machines get time, and a real failure still fails.
+eventually() {
+	_want=$1
+	shift
+	_i=0
+	while :; do
+		_got=$("$@")
+		if [ "$_got" = "$_want" ] || [ "$_i" -ge 200 ]; then
+			break
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "$_got"
+}
+
 scratch() {
 	mktemp -d "$TMPDIR/t.XXXXXX"
 }

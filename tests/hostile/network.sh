@@ -10,7 +10,8 @@ lpid=$!
 name="cloister-test-$$"
 "$PROBE" listen-abstract "$name" 20 > "$TMPDIR/listen2.out" &
 apid=$!
-sleep 0.3
+eventually OK outside connect-tcp "$port" >/dev/null
+eventually OK outside connect-abstract "$name" >/dev/null
 attack "a TCP port on the host's loopback is unreachable" ECONNREFUSED connect-tcp "$port"
 expect "TCP port (control: reachable outside the sandbox)" OK "$(outside connect-tcp "$port")"
 attack "a host abstract unix socket is unreachable" ECONNREFUSED connect-abstract "$name"

@@ -88,9 +88,9 @@ i=0
 while [ "$i" -lt 50 ] && ! grep -qs "slow build started" "$store"/store/.tmp-*/log; do sleep 0.1; i=$((i + 1)); done
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
-sleep 0.3
+sleeps() { pgrep -u "$(id -u)" -f '^sleep 4$' | wc -l; }
+expect "...and no build process behind" "0" "$(eventually 0 sleeps)"
 expect "a build killed with SIGKILL leaves no store entry" "0" "$(entries slow)"
-expect "...and no build process behind" "0" "$(pgrep -u "$(id -u)" -f '^sleep 4$' | wc -l)"
 out=$(cb build -r slow 2>&1)
 expect_match "the next run rebuilds it" "*slow 1 built*" "$out"
 expect "...and the dead stage is gone" "" "$(ls -A "$store/store" | grep '^\.tmp-')"
@@ -167,5 +167,6 @@ he=$(echo "$out" | tail -n 1)
 expect "no escape attempt succeeded" "" "$(grep ESCAPED "$he/out/usr/share/attempts")"
 expect "every attempt was made" "10" "$(grep -c refused "$he/out/usr/share/attempts")"
 expect "no setuid file reached the output" "" "$(find "$he/out" -perm /6000)"
-expect "the daemon it left behind is gone" "0" "$(pgrep -u "$(id -u)" -f '^sleep 600$' | wc -l)"
+daemons() { pgrep -u "$(id -u)" -f '^sleep 600$' | wc -l; }
+expect "the daemon it left behind is gone" "0" "$(eventually 0 daemons)"
 expect "the recipe folder is untouched" "$(cat "$REPO/tests/fixtures/recipes/hostile-recipe/build")" "$(cat "$recipes/hostile-recipe/build")"
