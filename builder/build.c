@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +28,7 @@
 #include "repro.h"
 #include "variations.h"
 #include "build_run.h"
+#include "worker.h"
 
 static double now_s(void)
 {
@@ -354,66 +353,50 @@ out:
 }
 
 struct job {
-	pid_t pid;
-	int fd;       /* the worker's report: "+OUTPUT_HASH OUT_DIR" or "-ERRNO:message" */
+	struct worker w;  /* reports "OUTPUT_HASH OUT_DIR" */
 	size_t node;
 };
 
-/* A worker process builds one recipe; independent recipes build in
- * parallel, up to -j of them. */
-static pid_t start_job(const struct build_opts *o, const struct graph *g, size_t i, size_t seq,
-		       const char *seed_tree, const struct build_dep *deps, size_t nl,
-		       const struct inputs *in, int *fd, struct cl_err *err)
+/* What a build worker needs: everything is the parent's, read-only. */
+struct job_args {
+	const struct build_opts *o;
+	const struct graph *g;
+	size_t i, seq;
+	const char *seed_tree;
+	const struct build_dep *deps;
+	size_t nl;
+	const struct inputs *in;
+};
+
+static int job_main(void *arg, FILE *result, struct cl_err *err)
 {
-	*fd = memfd_create("build-report", MFD_CLOEXEC);
-	if (*fd < 0)
-		return cl_err_set(err, errno, "memfd_create");
-	fflush(NULL);
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(*fd);
-		return cl_err_set(err, errno, "fork");
-	}
-	if (pid > 0)
-		return pid;
-	/* cloister killed, even by SIGKILL: the worker and its sandbox go too,
-	 * leaving a stage that the next build removes */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(1);
+	const struct job_args *a = arg;
 	struct store_entry e;
-	struct cl_err werr = { 0 };
-	char report[sizeof werr.msg + PATH_MAX + 128];
-	int rc = build_one(o, g, i, seq, seed_tree, deps, nl, in, &e, &werr);
-	if (rc < 0)
-		snprintf(report, sizeof report, "-%d:%s", werr.code, werr.msg);
-	else
-		snprintf(report, sizeof report, "+%s %s/out", e.output_hash, e.path);
-	_exit(write_all(*fd, report, strlen(report)) == 0 ? 0 : 1);
+	TRY(build_one(a->o, a->g, a->i, a->seq, a->seed_tree, a->deps, a->nl, a->in, &e, err));
+	fprintf(result, "%s %s/out", e.output_hash, e.path);
+	return 0;
 }
 
 static int finish_job(struct job *j, int status, const struct graph *g, struct build_dep *results,
 		      struct cl_err *err)
 {
-	char report[sizeof err->msg + PATH_MAX + 128];
-	ssize_t n = pread(j->fd, report, sizeof report - 1, 0);
-	close(j->fd);
-	report[n > 0 ? n : 0] = '\0';
 	const struct recipe *r = &g->nodes[j->node];
-	if (report[0] == '+') {
-		struct build_dep *d = &results[j->node];
+	char what[300], *report;
+	snprintf(what, sizeof what, "the build of %s", r->name);
+	TRY(worker_result(&j->w, status, what, &report, err));
+	struct build_dep *d = &results[j->node];
+	int rc = 0;
+	if (strlen(report) < SHA256_HEX_LEN + 2 || report[SHA256_HEX_LEN] != ' ')
+		rc = cl_err_msg(err, EIO, "%s reported '%s'", what, report);
+	if (rc == 0) {
 		d->name = r->name;
 		d->version = r->version;
-		memcpy(d->output_hash, report + 1, SHA256_HEX_LEN);
+		memcpy(d->output_hash, report, SHA256_HEX_LEN);
 		d->output_hash[SHA256_HEX_LEN] = '\0';
-		return pathf(err, d->out_dir, sizeof d->out_dir, "%s", report + 2 + SHA256_HEX_LEN);
+		rc = pathf(err, d->out_dir, sizeof d->out_dir, "%s", report + SHA256_HEX_LEN + 1);
 	}
-	if (report[0] == '-') {
-		int code = atoi(report + 1);
-		char *colon = strchr(report, ':');
-		return cl_err_msg(err, code > 0 ? code : EIO, "%s", colon ? colon + 1 : report);
-	}
-	return cl_err_msg(err, EIO, "the build of %s died (wait status %d)", r->name, status);
+	free(report);
+	return rc;
 }
 
 int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
@@ -461,9 +444,12 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			} else {
 				struct job *j = &jobs[running];
 				j->node = i;
-				j->pid = start_job(o, &g, i, seq, seed_tree, deps, nd, &in, &j->fd, err);
-				if (j->pid < 0)
-					rc = j->pid;
+				/* a worker process builds one recipe; independent
+				 * recipes build in parallel, up to -j of them */
+				struct job_args a = { o, &g, i, seq, seed_tree, deps, nd, &in };
+				int sr = worker_start(&j->w, job_main, &a, err);
+				if (sr < 0)
+					rc = sr;
 				else {
 					state[i] = 1;
 					running++;
@@ -486,7 +472,7 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			break;
 		}
 		for (size_t k = 0; k < running; k++) {
-			if (jobs[k].pid != pid)
+			if (jobs[k].w.pid != pid)
 				continue;
 			struct cl_err jerr = { 0 };
 			int jr = finish_job(&jobs[k], status, &g, results, &jerr);

@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,6 +22,7 @@
 #include "sources.h"
 #include "tree.h"
 #include "variations.h"
+#include "worker.h"
 
 extern char **environ;
 
@@ -74,61 +73,44 @@ static void drop(char *stage)
 	stage[0] = '\0';
 }
 
-/* Builds one variant in a child process while the caller builds another:
- * start the child with spawn_variant(), build, then collect_variant().
- * The child reports "+STAGE" or "-message" through a memfd. */
-struct variant_child {
-	pid_t pid;
-	int fd;
+/* One variant built in a worker while the caller builds another; it
+ * reports the stage it built. */
+struct variant_args {
+	const struct build_job *job;
+	unsigned vary;
+	double delay;
+	int nice;
 };
 
-static int spawn_variant(const struct build_job *job, unsigned vary, double delay, int nice,
-			 struct variant_child *vc, struct cl_err *err)
+static int variant_main(void *arg, FILE *result, struct cl_err *err)
 {
-	vc->fd = memfd_create("variant", MFD_CLOEXEC);
-	if (vc->fd < 0)
-		return cl_err_set(err, errno, "memfd_create");
-	fflush(NULL);
-	pid_t parent = getpid();
-	vc->pid = fork();
-	if (vc->pid < 0) {
-		close(vc->fd);
-		return cl_err_set(err, errno, "fork");
-	}
-	if (vc->pid > 0)
-		return 0;
-	struct cl_err e = { 0 };
-	char stage[PATH_MAX] = "", report[PATH_MAX + sizeof e.msg + 8];
-	/* cloister killed: the child and its sandbox go too */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(1);
+	const struct variant_args *a = arg;
+	char stage[PATH_MAX] = "";
 	/* lowering our own priority needs no privilege; the sandbox inherits it */
-	if (nice > 0 && setpriority(PRIO_PROCESS, 0, nice) < 0)
-		_exit(1);
-	if (delay > 0)
-		sleep_until(now_s() + delay);
-	if (build_variant(job, vary, stage, sizeof stage, &e) == 0)
-		snprintf(report, sizeof report, "+%s", stage);
-	else
-		snprintf(report, sizeof report, "-%s", e.msg);
-	_exit(write_all(vc->fd, report, strlen(report)) == 0 ? 0 : 1);
+	if (a->nice > 0 && setpriority(PRIO_PROCESS, 0, a->nice) < 0)
+		return cl_err_set(err, errno, "setpriority");
+	if (a->delay > 0)
+		sleep_until(now_s() + a->delay);
+	TRY(build_variant(a->job, a->vary, stage, sizeof stage, err));
+	fputs(stage, result);
+	return 0;
 }
 
-static int collect_variant(const struct build_job *job, struct variant_child *vc, char *stage,
-			   size_t len, struct cl_err *err)
+static int collect_variant(const struct build_job *job, struct worker *w, char *stage, size_t len,
+			   struct cl_err *err)
 {
-	int st;
-	while (waitpid(vc->pid, &st, 0) < 0 && errno == EINTR)
-		;
-	char report[PATH_MAX + 1100];
-	ssize_t n = pread(vc->fd, report, sizeof report - 1, 0);
-	close(vc->fd);
-	report[n > 0 ? n : 0] = '\0';
+	char *report;
 	stage[0] = '\0';
-	if (report[0] == '+')
-		return pathf(err, stage, len, "%s", report + 1);
-	return cl_err_msg(err, EIO, "%s %s: a varied build failed: %s", job->r->name, job->r->version,
-			  report[0] == '-' ? report + 1 : "it died");
+	int r = worker_wait(w, "a varied build", &report, err);
+	if (r < 0) {
+		/* whatever failed inside, for the user it is a failed build */
+		cl_err_prefix(err, "%s %s: a varied build failed", job->r->name, job->r->version);
+		err->code = EIO;
+		return -EIO;
+	}
+	r = pathf(err, stage, len, "%s", report);
+	free(report);
+	return r;
 }
 
 /* The niceness of a build that runs beside one confined to a single CPU
@@ -151,14 +133,15 @@ static int build_two(const struct build_job *job, unsigned vary1, double delay1,
 	unsigned child_vary = yield2 ? vary2 : vary1, here_vary = yield2 ? vary1 : vary2;
 	char *child_stage = yield2 ? stage2 : stage1, *here_stage = yield2 ? stage1 : stage2;
 	double child_delay = yield2 ? 0 : delay1;
-	struct variant_child vc = { .pid = -1, .fd = -1 };
+	struct variant_args a = { job, child_vary, child_delay, yield1 || yield2 ? YIELD_NICE : 0 };
+	struct worker w;
 
-	TRY(spawn_variant(job, child_vary, child_delay, yield1 || yield2 ? YIELD_NICE : 0, &vc, err));
+	TRY(worker_start(&w, variant_main, &a, err));
 	if (yield2 && delay1 > 0)
 		sleep_until(now_s() + delay1);
 	int r = build_variant(job, here_vary, here_stage, len, err);
 	struct cl_err cerr = { 0 };
-	int rc = collect_variant(job, &vc, child_stage, len, &cerr);
+	int rc = collect_variant(job, &w, child_stage, len, &cerr);
 	if (r == 0 && rc < 0) {
 		*err = cerr;
 		r = rc;

@@ -28,6 +28,7 @@
 #include "deb.h"
 #include "seedlock.h"
 #include "tree.h"
+#include "worker.h"
 
 void seed_say(const struct seed_ctx *c, const char *fmt, ...)
 {
@@ -261,6 +262,63 @@ static void remove_stale_builds(const char *seeds)
  * writes in one thread, and dpkg-deb pipelines the two over two processes.
  * Workers list the files they wrote; a path listed twice is two packages
  * providing it, the same error a sequential unpack finds on the spot. */
+/* One unpacking worker: the packages it owns, each path it writes listed
+ * in its result. */
+struct unpack_args {
+	const struct seed_ctx *c;
+	const struct seed_pkg **pkgs;
+	const size_t *owner;
+	size_t n, me;
+	const char *tree;
+};
+
+static int unpack_main(void *arg, FILE *result, struct cl_err *err)
+{
+	const struct unpack_args *a = arg;
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->owner[i] != a->me)
+			continue;
+		char deb[PATH_MAX], what[300];
+		cache_path(a->c->home, a->pkgs[i]->sha256, deb, sizeof deb);
+		snprintf(what, sizeof what, "%s %s", a->pkgs[i]->name, a->pkgs[i]->version);
+		seed_say(a->c, "unpacking %s\n", what);
+		TRY(deb_extract(deb, what, a->tree, result, err));
+	}
+	return 0;
+}
+
+/* Every path written, from all workers, sorted: a duplicate is a clash. */
+static int check_clashes(char *all, struct cl_err *err)
+{
+	size_t lines = 0;
+	for (const char *p = all; *p; p++)
+		lines += *p == '\n';
+	char **v = malloc((lines + 1) * sizeof *v);
+	if (!v)
+		return cl_err_set(err, ENOMEM, "checking for clashes");
+	size_t nv = 0;
+	for (char *line = all, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		v[nv++] = line;
+	}
+	if (nv > 1)
+		qsort(v, nv, sizeof *v, cmp_str);
+	int r = 0;
+	for (size_t i = 1; i < nv && r == 0; i++)
+		if (!strcmp(v[i], v[i - 1]))
+			r = cl_err_msg(err, EEXIST, "/%s is provided by two packages of the seed; "
+				       "remove one of them from the lock", v[i]);
+	free(v);
+	return r;
+}
+
+/* One worker process per CPU, each unpacking its share of the packages
+ * (largest first, to the least loaded worker): libarchive decompresses and
+ * writes in one thread, and dpkg-deb pipelines the two over two processes.
+ * Workers list the files they wrote; a path listed twice is two packages
+ * providing it, the same error a sequential unpack finds on the spot. */
 static int unpack_parallel(const struct seed_ctx *c, const struct seed_pkg **pkgs, size_t n,
 			   const char *tree, struct cl_err *err)
 {
@@ -272,10 +330,14 @@ static int unpack_parallel(const struct seed_ctx *c, const struct seed_pkg **pkg
 		nw = n;
 	size_t *owner = calloc(n, sizeof *owner);
 	unsigned long long *load = calloc(nw, sizeof *load);
-	pid_t *pids = calloc(nw, sizeof *pids);
-	int *fds = calloc(nw, sizeof *fds);
+	struct worker *workers = calloc(nw, sizeof *workers);
+	struct unpack_args *args = calloc(nw, sizeof *args);
+	size_t started = 0;
+	char *all = NULL;
+	size_t alen = 0;
+	FILE *paths = open_memstream(&all, &alen);
 	int r = 0;
-	if (!owner || !load || !pids || !fds) {
+	if (!owner || !load || !workers || !args || !paths) {
 		r = cl_err_set(err, ENOMEM, "unpacking");
 		goto out;
 	}
@@ -292,108 +354,39 @@ static int unpack_parallel(const struct seed_ctx *c, const struct seed_pkg **pkg
 		load[w] += pkgs[best]->size;
 		owner[best] = w + 1;
 	}
-	for (size_t w = 0; w < nw; w++) {
-		fds[w] = memfd_create("unpacked", MFD_CLOEXEC);
-		if (fds[w] < 0) {
-			r = cl_err_set(err, errno, "memfd_create");
-			nw = w;
-			goto wait;
-		}
-		fflush(NULL);
-		pids[w] = fork();
-		if (pids[w] < 0) {
-			r = cl_err_set(err, errno, "fork");
-			nw = w;
-			goto wait;
-		}
-		if (pids[w] == 0) {
-			/* the worker: "+" then its paths, or "-" then the error */
-			FILE *f = fdopen(dup(fds[w]), "w");
-			struct cl_err e = { 0 };
-			int wr = 0;
-			fputc('+', f);
-			for (size_t i = 0; i < n && wr == 0; i++) {
-				if (owner[i] != w + 1)
-					continue;
-				char deb[PATH_MAX], what[300];
-				cache_path(c->home, pkgs[i]->sha256, deb, sizeof deb);
-				snprintf(what, sizeof what, "%s %s", pkgs[i]->name, pkgs[i]->version);
-				seed_say(c, "unpacking %s\n", what);
-				wr = deb_extract(deb, what, tree, f, &e);
-			}
-			if (wr < 0) {
-				fflush(f);
-				if (ftruncate(fileno(f), 0) < 0 || lseek(fileno(f), 0, SEEK_SET) < 0)
-					_exit(2);
-				fprintf(f, "-%s", e.msg);
-			}
-			_exit(fclose(f) == 0 && wr == 0 ? 0 : 1);
-		}
+	for (; started < nw && r == 0; started++) {
+		args[started] = (struct unpack_args){ c, pkgs, owner, n, started + 1, tree };
+		r = worker_start(&workers[started], unpack_main, &args[started], err);
 	}
-wait:
-	for (size_t w = 0; w < nw; w++) {
-		int st = 0;
-		while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
-			;
-		if (r < 0)
-			continue;
-		off_t size = lseek(fds[w], 0, SEEK_END);
-		char first = 0;
-		if (size > 0 && pread(fds[w], &first, 1, 0) == 1 && first == '-') {
-			char msg[sizeof err->msg];
-			ssize_t got = pread(fds[w], msg, sizeof msg - 1, 1);
-			msg[got > 0 ? got : 0] = '\0';
-			r = cl_err_msg(err, EPERM, "%s", msg);
-		} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || first != '+') {
-			r = cl_err_msg(err, EIO, "an unpacking worker died (status %d)", st);
+	if (r < 0)
+		started--;
+	for (size_t w = 0; w < started; w++) {
+		/* every worker is waited for, the first error kept */
+		char *listed = NULL;
+		struct cl_err werr = { 0 };
+		int wr = worker_wait(&workers[w], "an unpacking worker", &listed, &werr);
+		if (wr < 0 && r == 0) {
+			/* a refused archive means the seed cannot be built (exit
+			 * 1): not the user's usage error, whatever the code */
+			*err = werr;
+			if (err->code != EIO)
+				err->code = EPERM;
+			r = -err->code;
 		}
-	}
-	if (r == 0) {
-		/* every path written, from all workers: sorted, a duplicate is a clash */
-		char *all = NULL;
-		size_t alen = 0;
-		FILE *f = open_memstream(&all, &alen);
-		for (size_t w = 0; f && w < nw; w++) {
-			off_t size = lseek(fds[w], 0, SEEK_END);
-			char *buf = malloc((size_t)size + 1);
-			if (buf && pread(fds[w], buf, (size_t)size, 0) == size) {
-				buf[size] = '\0';
-				fputs(buf + 1, f);
-			}
-			free(buf);
-		}
-		if (f)
-			fclose(f);
-		size_t lines = 0;
-		for (size_t i = 0; i < alen; i++)
-			lines += all[i] == '\n';
-		char **v = malloc((lines + 1) * sizeof *v);
-		size_t nv = 0;
-		for (char *line = all, *next; v && line && *line; line = next) {
-			next = strchr(line, '\n');
-			if (next)
-				*next++ = '\0';
-			v[nv++] = line;
-		}
-		if (v && nv > 1)
-			qsort(v, nv, sizeof *v, cmp_str);
-		for (size_t i = 1; v && i < nv && r == 0; i++)
-			if (!strcmp(v[i], v[i - 1]))
-				r = cl_err_msg(err, EEXIST, "/%s is provided by two packages of the seed; "
-					       "remove one of them from the lock", v[i]);
-		if (!v && lines)
-			r = cl_err_set(err, ENOMEM, "checking for clashes");
-		free(v);
-		free(all);
+		if (listed)
+			fputs(listed, paths);
+		free(listed);
 	}
 out:
-	for (size_t w = 0; fds && w < nw; w++)
-		if (fds[w] > 0)
-			close(fds[w]);
+	if (paths && fclose(paths) != 0 && r == 0)
+		r = cl_err_set(err, ENOMEM, "listing the unpacked paths");
+	if (r == 0)
+		r = check_clashes(all, err);
+	free(all);
 	free(owner);
 	free(load);
-	free(pids);
-	free(fds);
+	free(workers);
+	free(args);
 	return r;
 }
 
