@@ -46,7 +46,9 @@ int build_variant(const struct build_job *job, unsigned vary, char *stage, size_
 
 /* Builds the roots and everything they need; prints the store entry of
  * each root, one per line.  A failed build is -EIO with the message; bad
- * input is -EINVAL/-EBADMSG/-ENOENT/-ELOOP. */
+ * input is -EINVAL/-EBADMSG/-ENOENT/-ELOOP/-EEXIST (a provider clash)/
+ * -EPERM (a refused source archive); anything else is the machine's
+ * trouble (-ENOSPC, -EACCES, ...). */
 int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
 		  struct cl_err *err);
 /* Fetches every source of the roots' closure (the only network use);

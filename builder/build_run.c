@@ -37,11 +37,33 @@ static const char build_wrapper[] =
 	"done\n"
 	"exec sh -e /recipe/build\n";
 
+/* The build's output goes to the log, to stderr with -v, and its end to
+ * memory: the tail shown on failure must not depend on the log, which a
+ * full disk may have cut short. */
 struct tee {
 	int in;
 	int log;
 	bool echo;
+	int log_errno;      /* the first failed write of the log */
+	char tail[8192];
+	size_t tail_len;
 };
+
+static void tail_keep(struct tee *t, const char *buf, size_t n)
+{
+	if (n >= sizeof t->tail) {
+		memcpy(t->tail, buf + n - sizeof t->tail, sizeof t->tail);
+		t->tail_len = sizeof t->tail;
+		return;
+	}
+	if (t->tail_len + n > sizeof t->tail) {
+		size_t drop = t->tail_len + n - sizeof t->tail;
+		memmove(t->tail, t->tail + drop, t->tail_len - drop);
+		t->tail_len -= drop;
+	}
+	memcpy(t->tail + t->tail_len, buf, n);
+	t->tail_len += n;
+}
 
 static void *tee_main(void *arg)
 {
@@ -51,28 +73,29 @@ static void *tee_main(void *arg)
 	while ((n = read(t->in, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
 		if (n <= 0)
 			continue;
-		(void)write_all(t->log, buf, (size_t)n);
+		int w = t->log_errno ? 0 : write_all(t->log, buf, (size_t)n);
+		if (w < 0)
+			t->log_errno = -w;
 		if (t->echo)
 			(void)write_all(2, buf, (size_t)n);
+		tail_keep(t, buf, (size_t)n);
 	}
+	if (!t->log_errno && fsync(t->log) < 0 && errno != EINVAL)
+		t->log_errno = errno;
 	return NULL;
 }
 
-static void print_log_tail(const char *log, int lines)
+static void print_tail(const struct tee *t, int lines)
 {
-	char *text = NULL;
-	size_t len = 0;
-	struct cl_err ignore;
-	if (read_file(log, &text, &len, &ignore) < 0)
-		return;
-	size_t start = len;
+	size_t start = t->tail_len;
 	int seen = 0;
 	while (start > 0 && seen <= lines)
-		if (text[--start] == '\n')
+		if (t->tail[--start] == '\n')
 			seen++;
-	fprintf(stderr, "--- last lines of the log ---\n%s%s---\n", text + start + (start > 0),
-		len && text[len - 1] != '\n' ? "\n" : "");
-	free(text);
+	if (start > 0)
+		start++;
+	fprintf(stderr, "--- last lines of the build's output ---\n%.*s%s---\n", (int)(t->tail_len - start),
+		t->tail + start, t->tail_len && t->tail[t->tail_len - 1] != '\n' ? "\n" : "");
 }
 
 int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, const char *seed_tree,
@@ -184,7 +207,10 @@ int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, cons
 		return cl_err_prefix(err, "%s: the build sandbox", r->name);
 	if (rc != 0) {
 		if (!o->verbose)
-			print_log_tail(logp, 25);
+			print_tail(&t, 25);
+		if (t.log_errno)
+			fprintf(stderr, "cloister: %s %s: the log %s could not be written in full: %s\n", r->name,
+				r->version, logp, strerror(t.log_errno));
 		char keep[PATH_MAX], dir[PATH_MAX];
 		struct cl_err ignore;
 		/* the log outlives the stage, for inspection */
@@ -195,6 +221,10 @@ int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, cons
 					  rc == SANDBOX_EXIT_TIMEOUT ? "timed out, status" : "exit status", rc, keep);
 		return cl_err_msg(err, EIO, "%s %s failed (exit status %d)", r->name, r->version, rc);
 	}
+	/* an entry's log is part of it: a build whose log was cut short is
+	 * not published */
+	if (t.log_errno)
+		return cl_err_set(err, t.log_errno, "%s %s: writing the build log %s", r->name, r->version, logp);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* `cloister build`, `fetch`, `graph`, `check`, `verify`, `gc`. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,20 @@ const char build_usage[] =
 	"\n"
 	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or bad\n"
 	"input (recipe or packages.list syntax, a missing recipe, a cycle, a wrong sha256).\n";
+
+/* Anything the user must fix in the input (recipes, machines, sources
+ * that fail their digest or are refused) is exit 2; a build that failed,
+ * a full disk or any other trouble of the machine is exit 1. */
+static bool input_error(int code)
+{
+	switch (code) {
+	case EINVAL: case EBADMSG: case ENOENT: case ELOOP: case EEXIST: case EPERM: case EFBIG:
+	case ENAMETOOLONG:
+		return true;
+	default:
+		return false;
+	}
+}
 
 int cmd_build(int argc, char **argv)
 {
@@ -194,8 +209,7 @@ int cmd_build(int argc, char **argv)
 	machine_free(&m);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
-		/* a failed build is 1; anything the user must fix in the input is 2 */
-		return err.code == EIO ? EXIT_FAILED : EXIT_USAGE;
+		return input_error(err.code) ? EXIT_USAGE : EXIT_FAILED;
 	}
 	return EXIT_OK;
 }

@@ -198,6 +198,19 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 	return 0;
 }
 
+
+/* A failed write of the disk writer, with the errno it saw: "No space
+ * left on device" must read as such, not as a corrupt archive. */
+static int write_error(const struct archive_api *A, struct archive *w, const char *what,
+		       const char *doing, const char *path, struct cl_err *err)
+{
+	int e = A->archive_errno(w);
+	const char *why = A->archive_error_string(w);
+	if (e > 0)
+		return cl_err_set(err, e, "%s: %s %s%s%s", what, doing, path, why ? ": " : "", why ? why : "");
+	return cl_err_msg(err, EIO, "%s: %s %s: %s", what, doing, path, why ? why : "failed");
+}
+
 static int extract_data(const struct archive_api *A, struct archive *data, const char *what,
 			const char *root, bool merge_usr, FILE *written, struct cl_err *err)
 {
@@ -236,8 +249,8 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 			continue;
 		if (written && A->archive_entry_filetype(e) != AE_IFDIR)
 			fprintf(written, "%s\n", mapped);
-		if (A->archive_write_header(w, e) < ARCHIVE_WARN) {
-			r = cl_err_msg(err, EIO, "%s: writing %s: %s", what, mapped, A->archive_error_string(w));
+		if (A->archive_write_header(w, e) != ARCHIVE_OK) {
+			r = write_error(A, w, what, "creating", mapped, err);
 			break;
 		}
 		const void *buf;
@@ -251,9 +264,10 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 					       what, DEB_MAX_UNPACKED);
 				break;
 			}
-			if (A->archive_write_data_block(w, buf, size, off) < ARCHIVE_WARN) {
-				r = cl_err_msg(err, EIO, "%s: writing %s: %s", what, mapped,
-					       A->archive_error_string(w));
+			/* the disk writer reports a failed write(2), ENOSPC
+			 * included, as a mere ARCHIVE_WARN */
+			if (A->archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
+				r = write_error(A, w, what, "writing", mapped, err);
 				break;
 			}
 		}
@@ -264,9 +278,8 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 				       A->archive_error_string(data));
 			break;
 		}
-		if (A->archive_write_finish_entry(w) < ARCHIVE_WARN) {
-			r = cl_err_msg(err, EIO, "%s: finishing %s: %s", what, mapped,
-				       A->archive_error_string(w));
+		if (A->archive_write_finish_entry(w) != ARCHIVE_OK) {
+			r = write_error(A, w, what, "finishing", mapped, err);
 			break;
 		}
 	}
