@@ -257,11 +257,6 @@ static void remove_stale_builds(const char *seeds)
 	closedir(d);
 }
 
-/* One worker process per CPU, each unpacking its share of the packages
- * (largest first, to the least loaded worker): libarchive decompresses and
- * writes in one thread, and dpkg-deb pipelines the two over two processes.
- * Workers list the files they wrote; a path listed twice is two packages
- * providing it, the same error a sequential unpack finds on the spot. */
 /* One unpacking worker: the packages it owns, each path it writes listed
  * in its result. */
 struct unpack_args {
