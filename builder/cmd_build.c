@@ -8,6 +8,7 @@
 
 #include "build.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "graph.h"
 #include "home.h"
 #include "machine.h"
@@ -66,58 +67,35 @@ int cmd_build(int argc, char **argv)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **val = NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	const char *jobs = NULL;
+	const struct cli_opt opts[] = {
+		{ "--verbose", "-v", &o.verbose, NULL },
+		{ "--quiet", "-q", &o.quiet, NULL },
+		{ "--offline", NULL, &o.offline, NULL },
+		{ "--no-check", NULL, &o.no_check, NULL },
+		{ "-r", NULL, NULL, &recipe },
+		{ "-j", NULL, NULL, &jobs },
+		{ "--store", NULL, NULL, &store },
+		{ "--recipes", NULL, NULL, &recipes },
+		{ "--machines", NULL, NULL, &machines },
+		{ "--seed-lock", NULL, NULL, &lock },
+		{ "--seed-skeleton", NULL, NULL, &skel },
+		{ 0 },
+	};
+	int p = cli_parse(cmd, argc, argv, opts, &machine);
+	if (p != 0) {
+		if (p > 0)
 			fputs(build_usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			o.verbose = true;
-			continue;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			o.quiet = true;
-			continue;
-		} else if (!strcmp(a, "--offline")) {
-			o.offline = true;
-			continue;
-		} else if (!strcmp(a, "--no-check")) {
-			o.no_check = true;
-			continue;
-		} else if (!strcmp(a, "-r")) {
-			val = &recipe;
-		} else if (!strcmp(a, "--store")) {
-			val = &store;
-		} else if (!strcmp(a, "--recipes")) {
-			val = &recipes;
-		} else if (!strcmp(a, "--machines")) {
-			val = &machines;
-		} else if (!strcmp(a, "--seed-lock")) {
-			val = &lock;
-		} else if (!strcmp(a, "--seed-skeleton")) {
-			val = &skel;
-		} else if (!strcmp(a, "-j")) {
-			if (i + 1 >= argc || atoi(argv[i + 1]) < 1 || atoi(argv[i + 1]) > 1024) {
-				fprintf(stderr, "cloister %s: -j needs a number from 1 to 1024\n", cmd);
-				return EXIT_USAGE;
-			}
-			o.jobs = (unsigned)atoi(argv[++i]);
-			continue;
-		} else if (a[0] != '-' && !machine) {
-			machine = a;
-			continue;
-		} else if (a[0] != '-') {
-			fprintf(stderr, "cloister %s: one machine at a time ('%s', then '%s')\n", cmd, machine, a);
-			return EXIT_USAGE;
-		} else {
-			fprintf(stderr, "cloister %s: unknown option '%s' (see cloister %s --help)\n", cmd, a, cmd);
+		return p > 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (jobs) {
+		char *end;
+		long j = strtol(jobs, &end, 10);
+		if (*end || end == jobs || j < 1 || j > 1024) {
+			fprintf(stderr, "cloister %s: -j needs a number from 1 to 1024, not '%s'\n", cmd, jobs);
 			return EXIT_USAGE;
 		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "cloister %s: %s needs an argument\n", cmd, a);
-			return EXIT_USAGE;
-		}
-		*val = argv[++i];
+		o.jobs = (unsigned)j;
 	}
 	if (!strcmp(cmd, "check")) {
 		if (o.no_check) {

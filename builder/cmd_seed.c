@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "home.h"
 #include "seed.h"
 
@@ -28,43 +29,25 @@ int cmd_seed(int argc, char **argv)
 {
 	struct seed_ctx c = { .set = "base" };
 	struct cl_err err = { 0 };
-	const char *sub = "all", *store = NULL, *lock = NULL, *skel = NULL;
-	int i = 1;
-
-	if (i < argc && argv[i][0] != '-')
-		sub = argv[i++];
-	for (; i < argc; i++) {
-		const char *a = argv[i];
-		const char **val = NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	const char *sub = NULL, *store = NULL, *lock = NULL, *skel = NULL;
+	const struct cli_opt opts[] = {
+		{ "--offline", NULL, &c.offline, NULL },
+		{ "--quiet", "-q", &c.quiet, NULL },
+		{ "--set", NULL, NULL, &c.set },
+		{ "--from", NULL, NULL, &c.from },
+		{ "--store", NULL, NULL, &store },
+		{ "--lock", NULL, NULL, &lock },
+		{ "--skeleton", NULL, NULL, &skel },
+		{ 0 },
+	};
+	int p = cli_parse("seed", argc, argv, opts, &sub);
+	if (p != 0) {
+		if (p > 0)
 			fputs(seed_usage, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--offline")) {
-			c.offline = true;
-			continue;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			c.quiet = true;
-			continue;
-		} else if (!strcmp(a, "--set")) {
-			val = &c.set;
-		} else if (!strcmp(a, "--from")) {
-			val = &c.from;
-		} else if (!strcmp(a, "--store")) {
-			val = &store;
-		} else if (!strcmp(a, "--lock")) {
-			val = &lock;
-		} else if (!strcmp(a, "--skeleton")) {
-			val = &skel;
-		} else {
-			fprintf(stderr, "cloister seed: unknown option '%s' (see cloister seed --help)\n", a);
-			return EXIT_USAGE;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "cloister seed: %s needs an argument\n", a);
-			return EXIT_USAGE;
-		}
-		*val = argv[++i];
+		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	}
+	if (!sub)
+		sub = "all";
 	if (strcmp(c.set, "base") && strcmp(c.set, "kbuild") && strcmp(c.set, "all")) {
 		fprintf(stderr, "cloister seed: --set takes base, kbuild or all, not '%s'\n", c.set);
 		return EXIT_USAGE;

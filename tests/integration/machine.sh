@@ -69,3 +69,20 @@ expect_match "fetch MACHINE: the closure's sources are in the cache" \
 out=$(cm check hello 2>&1; echo "status=$?")
 expect_match "a recipe's name given as a machine: exit 2, and the -r to use" \
 	"*no machine 'hello'*but a recipe of that name: cloister check -r hello*status=2" "$out"
+
+# the command line of build, check, fetch, graph and seed
+out=$("$CLOISTER" build -r hello --bogus 2>&1; echo "status=$?")
+expect_match "build: an unknown option is exit 2 and named" "*unknown option '--bogus'*status=2" "$out"
+out=$("$CLOISTER" build -r hello -j 0 2>&1; echo "status=$?")
+expect_match "build: -j 0 is refused" "*-j needs a number from 1 to 1024, not '0'*status=2" "$out"
+out=$("$CLOISTER" build -r hello -j 2x 2>&1; echo "status=$?")
+expect_match "build: -j 2x is refused" "*-j needs a number from 1 to 1024, not '2x'*status=2" "$out"
+out=$("$CLOISTER" check pair other 2>&1; echo "status=$?")
+expect_match "check: two machines are refused" "*unexpected argument 'other'*status=2" "$out"
+out=$("$CLOISTER" build -r 2>&1; echo "status=$?")
+expect_match "build: -r without a recipe" "*-r needs an argument*status=2" "$out"
+out=$("$CLOISTER" seed fetch build 2>&1; echo "status=$?")
+expect_match "seed: two subcommands are refused" "*unexpected argument 'build'*status=2" "$out"
+out=$("$CLOISTER" seed frobnicate 2>&1; echo "status=$?")
+expect_match "seed: an unknown subcommand is named" "*unknown subcommand 'frobnicate'*status=2" "$out"
+expect_match "build --help prints the usage" "usage: cloister build*" "$("$CLOISTER" build --help)"
