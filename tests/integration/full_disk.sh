@@ -11,7 +11,7 @@ mkdir -p "$home/downloads"
 cat >"$d/seed.sh" <<EOS
 mount -t tmpfs -o size=8m tmpfs "$home" || exit 90
 mkdir "$home/downloads"
-mount --bind -o ro "$SEED_CACHE/downloads" "$home/downloads" || exit 91
+mount --bind "$SEED_CACHE/downloads" "$home/downloads" || exit 91
 "$CLOISTER" seed build --store "$home" -q \
 	--lock "$REPO/rootfs-seed/seed.lock" --skeleton "$REPO/rootfs-seed/skeleton" 2>&1
 echo "status=\$?"
