@@ -57,6 +57,20 @@ static bool input_error(int code)
 	}
 }
 
+/* `cloister check busybox` most likely means the recipe: when there is
+ * no such machine but such a recipe, the message says to use -r. */
+static void hint_recipe(struct cl_err *err, const char *cmd, const char *machines, const char *name,
+			const char *recipes)
+{
+	char mdir[PATH_MAX + 130], rfile[PATH_MAX + 130];
+	if (machine_name_valid(name) &&
+	    snprintf(mdir, sizeof mdir, "%s/%s", machines, name) < (int)sizeof mdir && access(mdir, F_OK) < 0 &&
+	    snprintf(rfile, sizeof rfile, "%s/%s/recipe", recipes, name) < (int)sizeof rfile &&
+	    access(rfile, F_OK) == 0)
+		cl_err_msg(err, ENOENT, "no machine '%s' (looked for %s), but a recipe of that name: "
+			   "cloister %s -r %s", name, mdir, cmd, name);
+}
+
 int cmd_build(int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -154,16 +168,8 @@ int cmd_build(int argc, char **argv)
 		char dir[PATH_MAX];
 		r = machines ? (snprintf(dir, sizeof dir, "%s", machines), 0)
 			     : repo_file("machines", dir, sizeof dir, &err);
-		if (r == 0)
-			r = machine_load(dir, machine, &m, &err);
-		/* `cloister check busybox` most likely means the recipe */
-		char mdir[PATH_MAX + 130], rfile[PATH_MAX + 130];
-		if (r == -ENOENT && machine_name_valid(machine) &&
-		    snprintf(mdir, sizeof mdir, "%s/%s", dir, machine) < (int)sizeof mdir && access(mdir, F_OK) < 0 &&
-		    snprintf(rfile, sizeof rfile, "%s/%s/recipe", o.recipes, machine) < (int)sizeof rfile &&
-		    access(rfile, F_OK) == 0)
-			cl_err_msg(&err, ENOENT, "no machine '%s' (looked for %s), but a recipe of that name: "
-				   "cloister %s -r %s", machine, mdir, cmd, machine);
+		if (r == 0 && (r = machine_load(dir, machine, &m, &err)) == -ENOENT)
+			hint_recipe(&err, cmd, dir, machine, o.recipes);
 		if (r == 0 && !(roots = calloc(m.n_packages, sizeof *roots)))
 			r = cl_err_set(&err, ENOMEM, "loading %s", machine);
 		for (size_t k = 0; r == 0 && k < m.n_packages; k++)
