@@ -78,8 +78,11 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 
 	rootfs_init(&rf, cfg);
 	if ((r = sandbox_die_with_parent(ctx->chan, err)) < 0 ||
-	    (r = sandbox_write_idmaps(cfg->uid, ctx->outer_uid, cfg->gid, ctx->outer_gid, err)) < 0 ||
+	    /* first: the network namespace is the longest step, and its
+	     * helper needs only the capabilities a new user namespace gives,
+	     * not the id map */
 	    (r = sandbox_net_start(&net, err)) < 0 ||
+	    (r = sandbox_write_idmaps(cfg->uid, ctx->outer_uid, cfg->gid, ctx->outer_gid, err)) < 0 ||
 	    (r = sandbox_make_mounts_private(err)) < 0 ||
 	    (r = sandbox_open_sources(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_assemble_root(cfg, &rf, err)) < 0 ||
