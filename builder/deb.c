@@ -198,7 +198,6 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 	return 0;
 }
 
-
 /* A failed write of the disk writer, with the errno it saw: "No space
  * left on device" must read as such, not as a corrupt archive. */
 static int write_error(const struct archive_api *A, struct archive *w, const char *what,
