@@ -326,13 +326,12 @@ static int unpack_parallel(const struct seed_ctx *c, const struct seed_pkg **pkg
 	size_t *owner = calloc(n, sizeof *owner);
 	unsigned long long *load = calloc(nw, sizeof *load);
 	struct worker *workers = calloc(nw, sizeof *workers);
-	struct unpack_args *args = calloc(nw, sizeof *args);
 	size_t started = 0;
 	char *all = NULL;
 	size_t alen = 0;
 	FILE *paths = open_memstream(&all, &alen);
 	int r = 0;
-	if (!owner || !load || !workers || !args || !paths) {
+	if (!owner || !load || !workers || !paths) {
 		r = cl_err_set(err, ENOMEM, "unpacking");
 		goto out;
 	}
@@ -349,9 +348,11 @@ static int unpack_parallel(const struct seed_ctx *c, const struct seed_pkg **pkg
 		load[w] += pkgs[best]->size;
 		owner[best] = w + 1;
 	}
+	/* the worker is forked at once, with its own copy of a */
+	struct unpack_args a = { c, pkgs, owner, n, 0, tree };
 	for (; started < nw && r == 0; started++) {
-		args[started] = (struct unpack_args){ c, pkgs, owner, n, started + 1, tree };
-		r = worker_start(&workers[started], unpack_main, &args[started], err);
+		a.me = started + 1;
+		r = worker_start(&workers[started], unpack_main, &a, err);
 	}
 	if (r < 0)
 		started--;
@@ -381,7 +382,6 @@ out:
 	free(owner);
 	free(load);
 	free(workers);
-	free(args);
 	return r;
 }
 
