@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "fetch/fetch.h"
 #include "graph.h"
 
 struct build_opts {
@@ -17,7 +18,7 @@ struct build_opts {
 	char seed_skeleton[PATH_MAX];
 	unsigned jobs;
 	bool verbose;   /* stream build logs */
-	bool offline;
+	struct fetch_opts fetch;  /* mirrors, snapshot, offline */
 	bool quiet;
 	bool no_check;  /* build once; the entry records that it was not checked */
 	bool recheck;   /* `cloister check -r`: rebuild the recipe asked for even if stored */

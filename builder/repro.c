@@ -387,7 +387,7 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 {
 	char stage_b[PATH_MAX] = "", out[PATH_MAX + 16], sout[PATH_MAX + 16], json[PATH_MAX + 32];
 	struct comparison c;
-	TRY(sources_fetch(job->o->home, job->r, job->o->offline, job->o->quiet, err));
+	TRY(sources_fetch(job->o->home, job->r, &job->o->fetch, job->o->quiet, err));
 	TRY(build_variant(job, VARY_ALL, stage_b, sizeof stage_b, err));
 	int r;
 	if ((r = normalize_out(stage_b, job->r->source_date_epoch, err)) < 0 ||
