@@ -504,19 +504,3 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 	graph_free(&g);
 	return rc;
 }
-
-int fetch_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
-		  const char *what, struct cl_err *err)
-{
-	struct graph g;
-	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
-	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
-	int rc = resolve_seed(o, seed_hash, seed_tree, sizeof seed_tree, err);
-	for (size_t i = 0; rc == 0 && i < g.n; i++)
-		rc = sources_fetch(o->home, &g.nodes[i], &o->fetch, o->quiet, err);
-	if (rc == 0 && !o->quiet)
-		fprintf(stderr, "every source of %s's closure (%zu recipe%s) is in the download cache\n",
-			what, g.n, g.n == 1 ? "" : "s");
-	graph_free(&g);
-	return rc;
-}

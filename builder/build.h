@@ -52,9 +52,5 @@ int build_variant(const struct build_job *job, unsigned vary, char *stage, size_
  * trouble (-ENOSPC, -EACCES, ...). */
 int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
 		  struct cl_err *err);
-/* Fetches every source of the roots' closure (the only network use);
- * what names them in the closing message. */
-int fetch_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
-		  const char *what, struct cl_err *err);
 
 #endif
