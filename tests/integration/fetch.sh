@@ -173,3 +173,26 @@ expect "...and nothing came from apt" "no" "$([ -d "$fresh/apt/state/lists" ] &&
 
 kill "$ngx" 2>/dev/null
 wait "$ngx" 2>/dev/null
+
+# seed update prefers the frozen suite: the pin that left the security
+# suite goes back to the main suite's version, unmarked.
+h=$(new_store)
+cp "$lock" "$h/seed.lock"
+out=$("$CLOISTER" seed update --lock "$h/seed.lock" --store "$h" 2>&1)
+expect "seed update runs" "0" "$?"
+expect "...and moves the pin to the frozen suite" "$(grep '^base	linux-libc-dev	' "$REPO/rootfs-seed/seed.lock")" \
+	"$(grep '^base	linux-libc-dev	' "$h/seed.lock")"
+expect "...leaving no pin marked moving" "0" "$(grep -c 'moving$' "$h/seed.lock")"
+expect_match "...and says what changed" "*linux-libc-dev: 6.1.192-2 (bookworm-security, moving) -> 6.1.176-1 (bookworm)*" "$out"
+
+# apt under cloister's own lock: concurrent first uses of a fresh home (no
+# package lists yet: each must update them, then read them) all succeed.
+h=$(scratch)
+for i in 1 2 3; do
+	( "$CLOISTER" fetch --check -r hello --store "$h" --recipes "$recipes" \
+		--seed-lock "$REPO/rootfs-seed/seed.lock" --snapshot off >"$h.out.$i" 2>&1; echo $? >"$h.rc.$i" ) &
+done
+wait
+expect "three concurrent first uses of apt on a fresh home all succeed" "0 0 0" \
+	"$(cat "$h.rc.1" "$h.rc.2" "$h.rc.3" | tr '\n' ' ' | sed 's/ $//')"
+expect "...and each found every pin in the archive" "3" "$(cat "$h.out.1" "$h.out.2" "$h.out.3" | grep -c ' 0 nowhere$')"
