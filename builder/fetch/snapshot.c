@@ -50,7 +50,7 @@ static int index_url(const struct fetch_opts *fo, const char *kind, const char *
 /* The 40-hex-digit values of "hash" keys, in order, without repeats.
  * A tolerant scan rather than a JSON parser: what is taken from the
  * answer is only a list of candidates, each checked by sha256. */
-static size_t scan_hashes(const char *json, char (*out)[41], size_t max)
+size_t snapshot_scan_hashes(const char *json, char (*out)[41], size_t max)
 {
 	size_t n = 0;
 	for (const char *p = json; n < max && (p = strstr(p, "\"hash\"")); p += 6) {
@@ -102,7 +102,7 @@ static int fetch_candidates(const struct fetch_opts *fo, const char *home, const
 	char (*hashes)[41] = calloc(SNAPSHOT_MAX_CANDIDATES, sizeof *hashes);
 	if (!hashes)
 		return cl_err_set(err, ENOMEM, "snapshot");
-	size_t n = scan_hashes(index, hashes, SNAPSHOT_MAX_CANDIDATES);
+	size_t n = snapshot_scan_hashes(index, hashes, SNAPSHOT_MAX_CANDIDATES);
 	int r = -ENOENT;
 	for (size_t i = 0; i < n && r != 0; i++) {
 		char url[4096], tmp[4096];
@@ -172,7 +172,7 @@ int snapshot_probe_binary(const struct fetch_opts *fo, const char *name, const c
 	_cleanup_free_ char *index = NULL;
 	TRY(get_index(fo, "binary", name, version, &index, err));
 	char one[1][41];
-	return scan_hashes(index, one, 1) ? 0 : -ENOENT;
+	return snapshot_scan_hashes(index, one, 1) ? 0 : -ENOENT;
 }
 
 int snapshot_probe_source(const struct fetch_opts *fo, const char *package, const char *version,
@@ -181,5 +181,5 @@ int snapshot_probe_source(const struct fetch_opts *fo, const char *package, cons
 	_cleanup_free_ char *index = NULL;
 	TRY(get_index(fo, "package", package, version, &index, err));
 	char one[1][41];
-	return scan_hashes(index, one, 1) ? 0 : -ENOENT;
+	return snapshot_scan_hashes(index, one, 1) ? 0 : -ENOENT;
 }

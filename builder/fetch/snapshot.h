@@ -9,6 +9,8 @@
 #ifndef CLOISTER_SNAPSHOT_H
 #define CLOISTER_SNAPSHOT_H
 
+#include <stddef.h>
+
 #include "fetch.h"
 
 /* A binary package's .deb into the download cache.  -ENOENT when the
@@ -26,5 +28,9 @@ int snapshot_probe_binary(const struct fetch_opts *fo, const char *name, const c
 			  struct cl_err *err);
 int snapshot_probe_source(const struct fetch_opts *fo, const char *package, const char *version,
 			  struct cl_err *err);
+
+/* The distinct 40-hex-digit values of "hash" keys in an answer of the
+ * service, in order, at most max (for the unit tests too). */
+size_t snapshot_scan_hashes(const char *json, char (*out)[41], size_t max);
 
 #endif

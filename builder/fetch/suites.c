@@ -29,6 +29,29 @@ static bool point_release(const char *v)
 /* lists/HOST_PATH_dists_DIST_InRelease: DIST with '/' as '_' (apt's
  * URI-to-file-name rule), which is how madison names it too once the
  * underscores are turned back. */
+bool apt_release_frozen(const char *text)
+{
+	/* InRelease is clear-signed: the armor's own header ends at the first
+	 * blank line, the Release fields at the next one */
+	const char *body = text;
+	if (!strncmp(body, "-----BEGIN PGP SIGNED MESSAGE-----", 34)) {
+		const char *blank = strstr(body, "\n\n");
+		body = blank ? blank + 2 : body;
+	}
+	for (const char *line = body; line && *line && *line != '\n'; ) {
+		if (!strncmp(line, "Version:", 8)) {
+			const char *val = line + 8;
+			while (*val == ' ')
+				val++;
+			return point_release(val);
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return false;
+}
+
 static int read_suites(const struct apt_env *env, struct suite **out, size_t *n, struct cl_err *err)
 {
 	char dir[PATH_MAX + 32];
@@ -70,24 +93,7 @@ static int read_suites(const struct apt_env *env, struct suite **out, size_t *n,
 		for (char *c = s->dist; *c; c++)
 			if (*c == '_')
 				*c = '/';
-		/* InRelease is clear-signed: the armor's own header ends at
-		 * the first blank line, the Release fields at the next one */
-		char *body = text;
-		if (!strncmp(body, "-----BEGIN PGP SIGNED MESSAGE-----", 34)) {
-			char *blank = strstr(body, "\n\n");
-			body = blank ? blank + 2 : body;
-		}
-		for (char *line = body, *next; line && *line && *line != '\n'; line = next) {
-			next = strchr(line, '\n');
-			if (next)
-				next++;
-			if (!strncmp(line, "Version:", 8)) {
-				const char *val = line + 8;
-				while (*val == ' ')
-					val++;
-				s->frozen = point_release(val);
-			}
-		}
+		s->frozen = apt_release_frozen(text);
 	}
 	closedir(d);
 	if (r < 0) {

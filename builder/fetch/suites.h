@@ -27,6 +27,10 @@ struct apt_offers {
 	size_t n;
 };
 
+/* Whether a Release (or clear-signed InRelease) file's text names a point
+ * release ("Version: 12.15"): a frozen suite. */
+bool apt_release_frozen(const char *text);
+
 /* Every version apt offers for names[0..n) (binary packages, or source
  * packages in a deb-src environment), with its suite. */
 int apt_offers_get(struct apt_env *env, const char *const *names, size_t n, bool source,
