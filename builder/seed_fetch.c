@@ -94,7 +94,7 @@ static int lists_present(const struct apt_env *env)
 static int vanished(const struct seed_ctx *c, const struct seed_pkg *p, struct cl_err *err)
 {
 	return cl_err_msg(err, ENOENT,
-			  "%s:%d: %s %s (sha256 %s) is no longer in the package archive (suite %s%s), nor in the "
+			  "%s:%d: %s %s is no longer in the package archive (sha256 %s, suite %s%s), nor in the "
 			  "download cache%s%s.  Ways forward: update the pin with `cloister seed update` and review "
 			  "the change; or add a mirror that has it (--mirror URL, CLOISTER_MIRRORS: URL/sha256/HEX); "
 			  "or put the .deb in a folder and run `cloister seed fetch --from DIR`",

@@ -104,9 +104,9 @@ expect_match "a version gone from the archive is explained" \
 	"*gcc 4:12.2.0-0.1cloister is no longer in the package archive*seed update*--from DIR*status=1" "$out"
 
 # bad lock syntax
-printf 'base gcc 1.0 nothex 12\n' > "$bad/lock2"
+printf 'base gcc 1.0 nothex 12 bookworm\n' > "$bad/lock2"
 out=$("$CLOISTER" seed fetch --store "$c" --lock "$bad/lock2" 2>&1; echo "status=$?")
 expect_match "a malformed lock names file:line, exit 2" "*lock2:1: 'nothex' is not a sha256 digest*status=2" "$out"
-printf '# ok\nbase gcc 1.0 %s 12\nbase gcc 1.1 %s 12\n' "$gcc_sha" "$gcc_sha" > "$bad/lock3"
+printf '# ok\nbase gcc 1.0 %s 12 bookworm\nbase gcc 1.1 %s 12 bookworm\n' "$gcc_sha" "$gcc_sha" > "$bad/lock3"
 out=$("$CLOISTER" seed fetch --store "$c" --lock "$bad/lock3" 2>&1; echo "status=$?")
 expect_match "a package pinned twice is refused" "*lock3:3: gcc is pinned twice (first at line 2)*status=2" "$out"
