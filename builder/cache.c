@@ -27,7 +27,8 @@ int cache_verify(const char *home, const char *hex, struct cl_err *err)
 		return -err->code;
 	if (strcmp(actual, hex) != 0) {
 		unlink(path);
-		return cl_err_msg(err, EBADMSG, "the download cache entry %s was corrupted (its content "
+		/* the disk's trouble, not the pin's */
+		return cl_err_in(err, CL_IO, EBADMSG, "the download cache entry %s was corrupted (its content "
 				  "now hashes to %s); it was deleted, fetch again", path, actual);
 	}
 	return 0;

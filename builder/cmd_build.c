@@ -55,20 +55,6 @@ const char build_usage[] =
 	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or bad\n"
 	"input (recipe or packages.list syntax, a missing recipe, a cycle, a wrong sha256).\n";
 
-/* Anything the user must fix in the input (recipes, machines, sources
- * that fail their digest or are refused) is exit 2; a build that failed,
- * a full disk or any other trouble of the machine is exit 1. */
-static bool input_error(int code)
-{
-	switch (code) {
-	case EINVAL: case EBADMSG: case ENOENT: case ELOOP: case EEXIST: case EPERM: case EFBIG:
-	case ENAMETOOLONG:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* `cloister check busybox` most likely means the recipe: when there is
  * no such machine but such a recipe, the message says to use -r. */
 static void hint_recipe(struct cl_err *err, const char *cmd, const char *machines, const char *name,
@@ -176,14 +162,14 @@ int cmd_build(int argc, char **argv)
 		if (r >= 0)
 			return EXIT_OK;
 		fprintf(stderr, "cloister gc: %s\n", err.msg);
-		return EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	if (r == 0 && !strcmp(cmd, "verify")) {
 		r = store_verify(o.home, o.quiet, &err);
 		if (r >= 0)
 			return r > 0 ? EXIT_FAILED : EXIT_OK;
 		fprintf(stderr, "cloister verify: %s\n", err.msg);
-		return EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	if (r == 0)
 		r = recipes ? (snprintf(o.recipes, sizeof o.recipes, "%s", recipes), 0)
@@ -229,7 +215,7 @@ int cmd_build(int argc, char **argv)
 	fetch_opts_release(&o.fetch);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
-		return input_error(err.code) ? EXIT_USAGE : EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	return EXIT_OK;
 }

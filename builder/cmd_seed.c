@@ -92,8 +92,7 @@ int cmd_seed(int argc, char **argv)
 	fetch_opts_release(&fetch);
 	if (r < 0) {
 		fprintf(stderr, "cloister seed: %s\n", err.msg);
-		/* a malformed lock is bad input; anything else a failure */
-		return err.code == EINVAL ? EXIT_USAGE : EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	return EXIT_OK;
 }

@@ -17,7 +17,7 @@ hostile() {
 	out=$("$CLOISTER" seed fetch --from "$d" --store "$store" --lock "$d/lock" -q 2>&1 &&
 	      "$CLOISTER" seed build --store "$store" --lock "$d/lock" --skeleton "$d/skel" -q 2>&1
 	      echo "status=$?")
-	expect_match "$name" "*$want*status=1" "$out"
+	expect_match "$name" "*$want*status=2" "$out"
 	expect "$name: no seed published" "" "$(ls "$store/seeds" 2>/dev/null | grep -v '^\.')"
 }
 
@@ -55,5 +55,5 @@ mkdir "$d/skel"
 out=$("$CLOISTER" seed fetch --from "$d" --store "$d/store" --lock "$d/lock" -q 2>&1 &&
       "$CLOISTER" seed build --store "$d/store" --lock "$d/lock" --skeleton "$d/skel" -q 2>&1
       echo "status=$?")
-expect_match "a file provided by two packages is refused" "*/usr/clash is *provided by *package*status=1" "$out"
+expect_match "a file provided by two packages is refused" "*/usr/clash is *provided by *package*status=2" "$out"
 expect "...and no seed is published" "" "$(ls "$d/store/seeds" 2>/dev/null | grep -v '^\.')"
