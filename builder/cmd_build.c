@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "cli/interrupt.h"
 #include "cli.h"
 #include "cli_opts.h"
 #include "graph.h"
@@ -157,6 +158,14 @@ int cmd_build(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int r = cloister_home(store, o.home, sizeof o.home, &err);
+	if (r == 0 && (!strcmp(cmd, "build") || !strcmp(cmd, "check"))) {
+		char what[300];
+		snprintf(what, sizeof what, "cloister %s %s%s", cmd, recipe ? "-r " : "",
+			 recipe ? recipe : machine ? machine : "");
+		int g = interrupt_guard(o.home, what);
+		if (g >= 0)
+			return g;
+	}
 	if (r == 0 && !strcmp(cmd, "gc")) {
 		r = store_gc(o.home, o.quiet, &err);
 		if (r >= 0)
