@@ -119,6 +119,11 @@ static int split_line(const struct line_ctx *c, const char *p, struct word *w, s
 			p += 2;
 		} else if (ch == '$') {
 			TRY(variable(c, &p, w, err));
+		} else if (ch == '#' && !w->started) {
+			/* Libertine joins the lines and evals them: a # here would
+			 * make the shell ignore the rest of the whole file */
+			return cl_err_msg(err, EINVAL, "%s:%d: '#' starts a comment only at the start of a line; "
+					  "quote it ('#') to pass it to QEMU", c->file, c->line);
 		} else if (strchr(";&|<>()`*?[~", ch) && !(ch == '~' && w->started)) {
 			return cl_err_msg(err, EINVAL, "%s:%d: '%c' means something to a shell, and this file is "
 					  "never run by one: quote it ('%c') to pass it to QEMU as it is", c->file,
