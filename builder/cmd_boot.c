@@ -34,7 +34,7 @@ const char boot_usage[] =
 	"  --initrd FILE      an initrd (QEMU's -initrd; with --pxe, in the script)\n"
 	"  --accel kvm|tcg    the accelerator, instead of KVM when usable\n"
 	"  --machines DIR     the machines folder (default ./machines)\n"
-	"  --output DIR       where the products are (default output/ beside the machines folder)\n"
+	"  --output DIR       where machines/MACHINE/ with the image is (default ./output)\n"
 	"  -q, --quiet        no status lines from cloister\n"
 	"\n"
 	"Unattended (tests, login scripts): the console is read by cloister and copied to\n"

@@ -21,7 +21,7 @@ const char sign_usage[] =
 	"\n"
 	"Options:\n"
 	"  --machines DIR   the machines folder (default ./machines)\n"
-	"  --output DIR     where the products are (default output/ beside the machines folder)\n"
+	"  --output DIR     where machines/MACHINE/ with the image is (default ./output)\n"
 	"  -q, --quiet      print nothing but errors\n"
 	"\n"
 	"Exit status: 0 signed; 1 signing failed; 2 bad usage, no such machine or image,\n"

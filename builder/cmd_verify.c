@@ -30,7 +30,7 @@ const char verify_usage[] =
 	"  --cert FILE      verify with this certificate instead of the machine's\n"
 	"  --sha256 HEX     the digest the image must have (e.g. a published one)\n"
 	"  --machines DIR   the machines folder (default ./machines)\n"
-	"  --output DIR     where the products are (default output/ beside the machines folder)\n"
+	"  --output DIR     where machines/MACHINE/ with the image is (default ./output)\n"
 	"  --store DIR      CLOISTER_HOME, for the store check\n"
 	"  -q, --quiet      only problems are printed\n"
 	"\n"

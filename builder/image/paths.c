@@ -2,7 +2,6 @@
 #include "paths.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +43,7 @@ int image_paths(const char *machines_dir, const char *output_root, const char *n
 	if (stat(p->machine_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return cl_err_msg(err, ENOENT, "no machine '%s' (looked for the folder %s)", name, p->machine_dir);
 	TRY(pathf(err, p->settings_dir, sizeof p->settings_dir, "%s/qemu", p->machine_dir));
-	if (output_root)
-		TRY(absolute(output_root, root, sizeof root, err));
-	else
-		TRY(pathf(err, root, sizeof root, "%s/output", dirname(real)));
+	TRY(absolute(output_root ? output_root : "output", root, sizeof root, err));
 	TRY(pathf(err, p->output_dir, sizeof p->output_dir, "%s/machines/%s", root, name));
 	TRY(pathf(err, p->image, sizeof p->image, "%s/%s.vmlinuz", p->output_dir, name));
 	TRY(pathf(err, p->sig, sizeof p->sig, "%s.sig", p->image));

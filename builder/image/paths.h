@@ -4,8 +4,8 @@
  *   MACHINES/NAME/qemu/                  its QEMU settings (${SETTINGS_PATH})
  *   MACHINES/NAME/code-signing/          its key pair (sign.h)
  *   OUTPUT/machines/NAME/                the products (${MACHINE_PATH}); OUTPUT is
- *                                        --output, by default output/ beside the
- *                                        machines folder, as in Libertine
+ *                                        --output, by default ./output (as for
+ *                                        `cloister build MACHINE`)
  *   OUTPUT/machines/NAME/NAME.vmlinuz    the image, with .sig and .sha256 beside it
  *
  * Every path is absolute, so it can be handed to QEMU or substituted into
@@ -30,7 +30,7 @@ struct image_paths {
 };
 
 /* machines_dir NULL: ./machines (or beside the executable); output_root
- * NULL: output/ beside the machines folder.  -ENOENT when there is no
+ * NULL: ./output.  -ENOENT when there is no
  * machine folder NAME, -EINVAL for a bad name. */
 int image_paths(const char *machines_dir, const char *output_root, const char *name,
 		struct image_paths *p, struct cl_err *err);

@@ -62,7 +62,7 @@ cat > "$w/machines/t/qemu/qemu-command-line.config" <<'EOF'
 -append "console=ttyS0 panic=-1 quiet mn=${MACHINE_NAME} mp=${MACHINE_PATH}"
 -initrd ${SETTINGS_PATH}/init.cpio
 EOF
-boot() { "$CLOISTER" boot t --machines "$w/machines" "$@" </dev/null; }
+boot() { "$CLOISTER" boot t --machines "$w/machines" --output "$w/output" "$@" </dev/null; }
 esc=$(printf '\033')
 
 # A: direct, the machine's settings, until the guest powers off
@@ -98,7 +98,7 @@ expect "...and QEMU is gone" "" "$(pgrep -f "$w/output/machines/t/t.vmlinuz")"
 
 # E: a signal to cloister ends QEMU too
 # (cloister itself in the background, not a function's subshell)
-"$CLOISTER" boot t --machines "$w/machines" --append "console=ttyS0 panic=-1 quiet ask" --expect 'NEVER-PRINTED' \
+"$CLOISTER" boot t --machines "$w/machines" --output "$w/output" --append "console=ttyS0 panic=-1 quiet ask" --expect 'NEVER-PRINTED' \
 	--timeout 240 </dev/null >"$w/e.out" 2>&1 &
 pid=$!
 i=0
@@ -133,22 +133,22 @@ boot --timeout 0 2>/dev/null
 expect "--timeout 0 is bad usage (exit 2)" "2" "$?"
 boot --pxe --append 'a=${x}' --expect x 2>/dev/null
 expect "--pxe refuses a command line iPXE would expand (exit 2)" "2" "$?"
-"$CLOISTER" boot nosuch --machines "$w/machines" --expect x 2>/dev/null
+"$CLOISTER" boot nosuch --machines "$w/machines" --output "$w/output" --expect x 2>/dev/null
 expect "an unknown machine is bad usage (exit 2)" "2" "$?"
 mkdir -p "$w/machines/u/qemu"
-out=$("$CLOISTER" boot u --machines "$w/machines" --expect x 2>&1)
+out=$("$CLOISTER" boot u --machines "$w/machines" --output "$w/output" --expect x 2>&1)
 expect "a machine without an image is exit 2" "2" "$?"
 expect_match "...saying to build it" "*u.vmlinuz*cloister build u*" "$out"
 cp "$w/output/machines/t/t.vmlinuz" "$w/output/machines/u/u.vmlinuz" 2>/dev/null ||
 	{ mkdir -p "$w/output/machines/u" && cp "$w/output/machines/t/t.vmlinuz" "$w/output/machines/u/u.vmlinuz"; }
 printf -- '-m 256\n-name ${HOSTNAME}\n' > "$w/machines/u/qemu/qemu-command-line.config"
-out=$("$CLOISTER" boot u --machines "$w/machines" --expect x 2>&1)
+out=$("$CLOISTER" boot u --machines "$w/machines" --output "$w/output" --expect x 2>&1)
 expect "a bad setting is exit 2..." "2" "$?"
 expect_match "...with its file and line" "*qemu-command-line.config:2: unknown variable 'HOSTNAME'*" "$out"
 printf -- '-m 256; touch %s/pwned\n' "$w" > "$w/machines/u/qemu/qemu-command-line.config"
-out=$("$CLOISTER" boot u --machines "$w/machines" --expect x 2>&1)
+out=$("$CLOISTER" boot u --machines "$w/machines" --output "$w/output" --expect x 2>&1)
 expect "shell syntax in the settings is refused, never run (exit 2)" "2" "$?"
 expect "...and nothing ran" "" "$(ls "$w/pwned" 2>/dev/null)"
 printf -- '-kernel /evil\n' > "$w/machines/u/qemu/qemu-command-line.config"
-out=$("$CLOISTER" boot u --machines "$w/machines" --expect x 2>&1)
+out=$("$CLOISTER" boot u --machines "$w/machines" --output "$w/output" --expect x 2>&1)
 expect "settings may not replace the image with -kernel (exit 2)" "2" "$?"

@@ -13,7 +13,7 @@ cert="$cs_dir/alpha.vmlinuz.certificate.pem"
 key="$cs_dir/alpha.vmlinuz.key.pem"
 head -c 300000 /dev/urandom > "$img"
 head -c 200000 /dev/urandom > "$w/output/machines/beta/beta.vmlinuz"
-c() { "$CLOISTER" "$@" --machines "$w/machines"; }
+c() { "$CLOISTER" "$@" --machines "$w/machines" --output "$w/output"; }
 ossl_verify() { # SIG IMAGE CERT
 	openssl cms -verify -binary -inform DER -in "$1" -content "$2" -CAfile "$3" -purpose any -out /dev/null 2>&1
 }
@@ -38,6 +38,8 @@ expect "openssl cms -verify -purpose any accepts the signature" "0" "$?"
 expect_match "...and says so" "*Verification successful*" "$out"
 out=$(c verify alpha 2>&1)
 expect "cloister verify MACHINE accepts it" "0" "$?"
+(cd "$w" && "$CLOISTER" verify alpha --machines machines -q)
+expect "the products are looked for in ./output by default" "0" "$?"
 expect_match "...naming the image and its digest" "*alpha.vmlinuz: signature good*sha256 $(cut -c1-64 "$img.sha256")*" "$out"
 expect_match "the signature is DER CMS SignedData, without signed attributes" "*pkcs7-signedData*" \
 	"$(openssl asn1parse -inform DER -in "$sig" 2>&1 | head -n 3)"
