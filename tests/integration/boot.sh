@@ -1,11 +1,11 @@
 # cloister boot and boot --pxe, unattended, with a kernel that exists
 # before the machine image does: Debian's own (pinned in
-# tests/fixtures/boot/kernel.lock, fetched into the download cache like a
+# tests/fixtures/test-kernel/kernel.lock, fetched into the download cache like a
 # seed package) and a small initramfs whose /init prints a marker, echoes
 # a typed line when asked, and powers off.  QEMU runs with TCG here (the
 # tests run as an unprivileged user; KVM only when the CPU has it).
 
-lock="$REPO/tests/fixtures/boot/kernel.lock"
+lock="$REPO/tests/fixtures/test-kernel/kernel.lock"
 "$CLOISTER" seed fetch --lock "$lock" --store "$SEED_CACHE" -q
 expect "the pinned test kernel is fetched into the download cache" "0" "$?"
 deb="$SEED_CACHE/downloads/sha256/$(awk '!/^#/ { print $4 }' "$lock")"
