@@ -72,25 +72,32 @@ int sign_data(const char *key_pem, const char *cert_pem, const void *data, size_
 	return r;
 }
 
-/* One DER header at *p, which must lie within end: *p moves to its
- * contents.  OpenSSL's own reader. */
-static int der_header(const struct crypto_api *C, const unsigned char **p, const unsigned char *end,
-		      int want_tag, int want_class, long *len)
+/* One DER element at *p, within end, of the given tag and class: *p moves
+ * into its contents (enter) or past it.  OpenSSL's own header reader. */
+static bool der_step(const struct crypto_api *C, const unsigned char **p, const unsigned char *end, int tag,
+		     int cls, bool enter)
 {
-	int tag, cls;
-	if (end <= *p || (C->ASN1_get_object(p, len, &tag, &cls, end - *p) & 0x80) || *len > end - *p ||
-	    (want_tag >= 0 && (tag != want_tag || cls != want_class)))
-		return -1;
-	return 0;
+	const unsigned char *q = *p;
+	long n;
+	int t, c;
+	if (end <= q || (C->ASN1_get_object(&q, &n, &t, &c, end - q) & 0x80) || n > end - q || t != tag || c != cls)
+		return false;
+	*p = enter ? q : q + n;
+	return true;
 }
 
-static int der_version_is_1(const struct crypto_api *C, const unsigned char **p, const unsigned char *end)
+static bool der_is(const struct crypto_api *C, const unsigned char *p, const unsigned char *end, int tag, int cls)
 {
-	long n;
-	if (der_header(C, p, end, V_ASN1_INTEGER, V_ASN1_UNIVERSAL, &n) < 0 || n != 1 || **p != 1)
-		return 0;
-	*p += n;
-	return 1;
+	return der_step(C, &p, end, tag, cls, false);
+}
+
+/* INTEGER 1, which DER writes one way only: 02 01 01. */
+static bool der_version_is_1(const unsigned char **p, const unsigned char *end)
+{
+	if (end - *p < 3 || memcmp(*p, "\x02\x01\x01", 3) != 0)
+		return false;
+	*p += 3;
+	return true;
 }
 
 /* Without signed attributes a few fields of a CMS signature are covered
@@ -117,28 +124,20 @@ static int strict_form(const struct crypto_api *C, CMS_ContentInfo *cms, const u
 	    (snid != NID_rsaEncryption && snid != NID_sha256WithRSAEncryption) || stype != V_ASN1_NULL)
 		return cl_err_msg(err, EBADMSG, "the signature is not RSA with SHA-256 over plain data");
 	/* ContentInfo { OID, [0] { SignedData { version, digestAlgorithms,
-	 * encapContentInfo, [0] certificates, [1] crls, signerInfos {
-	 * SignerInfo { version, ... } } } } } */
+	 * encapContentInfo, [0] certificates OPTIONAL, [1] crls OPTIONAL,
+	 * signerInfos { SignerInfo { version, ... } } } } } */
 	const unsigned char *p = der, *end = der + der_len;
-	long n;
-	int ok = der_header(C, &p, end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, &n) == 0 &&
-		 der_header(C, &p, end, V_ASN1_OBJECT, V_ASN1_UNIVERSAL, &n) == 0 && (p += n) &&
-		 der_header(C, &p, end, 0, V_ASN1_CONTEXT_SPECIFIC, &n) == 0 &&
-		 der_header(C, &p, end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, &n) == 0 && der_version_is_1(C, &p, end) &&
-		 der_header(C, &p, end, V_ASN1_SET, V_ASN1_UNIVERSAL, &n) == 0 && (p += n) &&
-		 der_header(C, &p, end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, &n) == 0 && (p += n);
-	while (ok) {
-		const unsigned char *q = p;
-		int tag, cls;
-		if ((C->ASN1_get_object(&q, &n, &tag, &cls, end - p) & 0x80) || n > end - q)
-			ok = 0;
-		else if (cls == V_ASN1_CONTEXT_SPECIFIC && (tag == 0 || tag == 1))
-			p = q + n;
-		else
-			break;
-	}
-	ok = ok && der_header(C, &p, end, V_ASN1_SET, V_ASN1_UNIVERSAL, &n) == 0 &&
-	     der_header(C, &p, end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, &n) == 0 && der_version_is_1(C, &p, end);
+	const int U = V_ASN1_UNIVERSAL, X = V_ASN1_CONTEXT_SPECIFIC;
+	bool ok = der_step(C, &p, end, V_ASN1_SEQUENCE, U, true) && der_step(C, &p, end, V_ASN1_OBJECT, U, false) &&
+		  der_step(C, &p, end, 0, X, true) && der_step(C, &p, end, V_ASN1_SEQUENCE, U, true) &&
+		  der_version_is_1(&p, end) && der_step(C, &p, end, V_ASN1_SET, U, false) &&
+		  der_step(C, &p, end, V_ASN1_SEQUENCE, U, false);
+	if (ok && der_is(C, p, end, 0, X))
+		ok = der_step(C, &p, end, 0, X, false);
+	if (ok && der_is(C, p, end, 1, X))
+		ok = der_step(C, &p, end, 1, X, false);
+	ok = ok && der_step(C, &p, end, V_ASN1_SET, U, true) && der_step(C, &p, end, V_ASN1_SEQUENCE, U, true) &&
+	     der_version_is_1(&p, end);
 	if (!ok)
 		return cl_err_msg(err, EBADMSG, "the signature's CMS versions are not 1 (issuer and serial, plain data)");
 	return 0;
