@@ -91,18 +91,25 @@ static bool der_is(const struct crypto_api *C, const unsigned char *p, const uns
 	return der_step(C, &p, end, tag, cls, false);
 }
 
-/* INTEGER 1, which DER writes one way only: 02 01 01. */
-static bool der_version_is_1(const unsigned char **p, const unsigned char *end)
+/* Bytes DER writes one way only. */
+static bool der_exact(const unsigned char **p, const unsigned char *end, const char *bytes, size_t n)
 {
-	if (end - *p < 3 || memcmp(*p, "\x02\x01\x01", 3) != 0)
+	if (end - *p < (long)n || memcmp(*p, bytes, n) != 0)
 		return false;
-	*p += 3;
+	*p += n;
 	return true;
 }
 
+/* INTEGER 1 */
+#define DER_VERSION_1 "\x02\x01\x01", 3
+/* SET { AlgorithmIdentifier { sha256 } }: the digest algorithms of the
+ * SignedData (OpenSSL 3.0 leaks a buffer in CMS_verify when one is
+ * unknown, and nothing else but sha256 is right anyway) */
+#define DER_DIGESTS_SHA256 "\x31\x0d\x30\x0b\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01", 15
+
 /* Without signed attributes a few fields of a CMS signature are covered
  * by no signature: the two version numbers, the content type, the
- * signature algorithm's name.  OpenSSL ignores them when it verifies; they
+ * digest and signature algorithms' names.  OpenSSL ignores them when it verifies; they
  * are held here to the one form cloister (and `openssl cms -sign -noattr`)
  * writes, so that every byte of a signature file matters. */
 static int strict_form(const struct crypto_api *C, CMS_ContentInfo *cms, const unsigned char *der,
@@ -130,16 +137,17 @@ static int strict_form(const struct crypto_api *C, CMS_ContentInfo *cms, const u
 	const int U = V_ASN1_UNIVERSAL, X = V_ASN1_CONTEXT_SPECIFIC;
 	bool ok = der_step(C, &p, end, V_ASN1_SEQUENCE, U, true) && der_step(C, &p, end, V_ASN1_OBJECT, U, false) &&
 		  der_step(C, &p, end, 0, X, true) && der_step(C, &p, end, V_ASN1_SEQUENCE, U, true) &&
-		  der_version_is_1(&p, end) && der_step(C, &p, end, V_ASN1_SET, U, false) &&
+		  der_exact(&p, end, DER_VERSION_1) && der_exact(&p, end, DER_DIGESTS_SHA256) &&
 		  der_step(C, &p, end, V_ASN1_SEQUENCE, U, false);
 	if (ok && der_is(C, p, end, 0, X))
 		ok = der_step(C, &p, end, 0, X, false);
 	if (ok && der_is(C, p, end, 1, X))
 		ok = der_step(C, &p, end, 1, X, false);
 	ok = ok && der_step(C, &p, end, V_ASN1_SET, U, true) && der_step(C, &p, end, V_ASN1_SEQUENCE, U, true) &&
-	     der_version_is_1(&p, end);
+	     der_exact(&p, end, DER_VERSION_1);
 	if (!ok)
-		return cl_err_msg(err, EBADMSG, "the signature's CMS versions are not 1 (issuer and serial, plain data)");
+		return cl_err_msg(err, EBADMSG, "the signature is not in cloister's one form (CMS version 1, "
+				  "SHA-256 as its only digest algorithm)");
 	return 0;
 }
 

@@ -102,6 +102,10 @@ expect "...though openssl alone accepts its signature" "0" "$(ossl_verify "$sig"
 cp "$w/sum.1" "$img.sha256"
 c verify alpha -q 2>/dev/null
 expect "a .sha256 that does not match the image fails (exit 1)" "1" "$?"
+echo "not a digest" > "$img.sha256"
+out=$(c verify alpha 2>&1)
+expect "a malformed .sha256 fails (exit 1)..." "1" "$?"
+expect_match "...naming its file and line" "*alpha.vmlinuz.sha256:1: expected 'SHA256  alpha.vmlinuz'*" "$out"
 rm "$img.sig"
 c sign alpha -q
 rm "$img.sig"
