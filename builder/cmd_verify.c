@@ -78,10 +78,19 @@ static int verify_image(const char *name, const char *machines, const char *outp
 int cmd_verify(int argc, char **argv)
 {
 	struct cl_err err = { 0 };
-	bool quiet = false;
-	const char *name = NULL, *machines = NULL, *output = NULL, *cert = NULL, *sha256 = NULL, *store = NULL;
+	bool quiet = false, unused_flag;
+	const char *name = NULL, *machines = NULL, *output = NULL, *cert = NULL, *sha256 = NULL, *store = NULL,
+		   *unused;
+	/* the options every build command takes are taken here too (and mean
+	 * nothing), so one set of options fits build, check and verify */
 	const struct cli_opt opts[] = {
 		{ "--quiet", "-q", &quiet, NULL },
+		{ "--verbose", "-v", &unused_flag, NULL },
+		{ "--offline", NULL, &unused_flag, NULL },
+		{ "-j", NULL, NULL, &unused },
+		{ "--recipes", NULL, NULL, &unused },
+		{ "--seed-lock", NULL, NULL, &unused },
+		{ "--seed-skeleton", NULL, NULL, &unused },
 		{ "--cert", NULL, NULL, &cert },
 		{ "--sha256", NULL, NULL, &sha256 },
 		{ "--machines", NULL, NULL, &machines },
