@@ -223,6 +223,7 @@ int cmd_boot(int argc, char **argv)
 	     cl_err_set(&err, errno, "%s (build the machine first: cloister build %s)", ip.image, ip.name) < 0) ||
 	    boot_plan(&ip, &bo, &plan, &err) < 0) {
 		fprintf(stderr, "cloister boot: %s\n", err.msg);
+		rc = cl_exit_status(&err);
 		goto out;
 	}
 	if (!quiet)
@@ -233,7 +234,7 @@ int cmd_boot(int argc, char **argv)
 		       : console_run(plan.argv.v, &co, &res, &err);
 	if (r < 0) {
 		fprintf(stderr, "cloister boot: %s\n", err.msg);
-		rc = EXIT_FAILED;
+		rc = cl_exit_status(&err);
 		goto out;
 	}
 	rc = report(&co, &res, quiet);

@@ -53,14 +53,14 @@ int cmd_sign(int argc, char **argv)
 		r = sign_ensure_keys(ip.machine_dir, ip.name, &k, &created, &err);
 	if (r < 0) {
 		fprintf(stderr, "cloister sign: %s\n", err.msg);
-		return EXIT_USAGE;
+		return cl_exit_status(&err);
 	}
 	if (created && !quiet)
 		fprintf(stderr, "cloister sign: generated a new key pair: %s (keep it secret) and %s\n", k.key, k.cert);
 	char hex[SHA256_HEX_LEN + 1];
 	if (sign_image(ip.image, &k, hex, &err) < 0) {
 		fprintf(stderr, "cloister sign: %s\n", err.msg);
-		return EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	if (!quiet)
 		printf("%s  %s\n%s\n", hex, ip.image, ip.sig);

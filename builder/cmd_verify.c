@@ -57,7 +57,7 @@ static int verify_image(const char *name, const char *machines, const char *outp
 		r = cl_err_set(&err, errno, "the certificate %s", cert);
 	if (r < 0) {
 		fprintf(stderr, "cloister verify: %s\n", err.msg);
-		return EXIT_USAGE;
+		return cl_exit_status(&err);
 	}
 	if (sha256)
 		memcpy(want, sha256, sizeof want);
@@ -117,5 +117,5 @@ int cmd_verify(int argc, char **argv)
 	if (r >= 0)
 		return r > 0 ? EXIT_FAILED : EXIT_OK;
 	fprintf(stderr, "cloister verify: %s\n", err.msg);
-	return EXIT_FAILED;
+	return cl_exit_status(&err);
 }

@@ -112,9 +112,12 @@ static int spawn(char *const argv[], int in, int out, int errfd, const sigset_t 
 	close(p[0]);
 	if (n == (ssize_t)sizeof e) {
 		waitpid(c, NULL, 0);
+		/* QEMU missing is the machine's trouble, not the user's input */
 		if (e == ENOENT)
-			return cl_err_msg(err, ENOENT, "%s: not found (make deps installs it: qemu-system-x86)", argv[0]);
-		return cl_err_set(err, e, "starting %s", argv[0]);
+			return cl_err_in(err, CL_IO, ENOENT, "%s: not found (make deps installs it: qemu-system-x86)",
+					 argv[0]);
+		cl_err_set(err, e, "starting %s", argv[0]);
+		return cl_err_as(err, CL_IO);
 	}
 	*pid = c;
 	return 0;
