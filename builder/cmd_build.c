@@ -46,6 +46,8 @@ const char build_usage[] =
 	"  --snapshot URL     Debian's snapshot service, the last resort (also CLOISTER_SNAPSHOT;\n"
 	"                     default: the one the machine's apt sources name; 'off')\n"
 	"  --all              fetch: every recipe of --recipes and the whole seed\n"
+	"  --json             one JSON document on stdout (docs/json.md); the human report\n"
+	"                     and progress lines are left out\n"
 	"  --no-check         build once instead of twice; the entry records it was not checked\n"
 	"  --recipes DIR      the recipes folder (default ./recipes)\n"
 	"  --machines DIR     the machines folder (default ./machines)\n"
@@ -90,6 +92,7 @@ int cmd_build(int argc, char **argv)
 		{ "--check", NULL, &fetch_check, NULL },
 		{ "--export", NULL, NULL, &export_dir },
 		{ "--all", NULL, &all, NULL },
+		{ "--json", NULL, &o.json, NULL },
 		{ "--no-check", NULL, &o.no_check, NULL },
 		{ "-r", NULL, NULL, &recipe },
 		{ "-j", NULL, NULL, &jobs },
@@ -214,6 +217,10 @@ int cmd_build(int argc, char **argv)
 		free(roots);
 	machine_free(&m);
 	fetch_opts_release(&o.fetch);
+	/* cmd_fetch writes its JSON document whatever the outcome; the
+	 * other commands' failures are one error document */
+	if (r < 0 && o.json && strcmp(cmd, "fetch"))
+		cli_json_error(cmd, &err);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
 		return cl_exit_status(&err);
