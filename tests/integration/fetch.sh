@@ -185,11 +185,15 @@ expect_match "...and says what changed" "*linux-libc-dev: 6.1.192-2 (bookworm-se
 # apt under cloister's own lock: concurrent first uses of a fresh home (no
 # package lists yet: each must update them, then read them) all succeed.
 h=$(scratch)
+pids=""
 for i in 1 2 3; do
 	( "$CLOISTER" fetch --check -r hello --store "$h" --recipes "$recipes" \
 		--seed-lock "$REPO/rootfs-seed/seed.lock" --snapshot off >"$h.out.$i" 2>&1; echo $? >"$h.rc.$i" ) &
+	pids="$pids $!"
 done
-wait
+# these three, not nginx, which runs in the background too
+# shellcheck disable=SC2086
+wait $pids
 expect "three concurrent first uses of apt on a fresh home all succeed" "0 0 0" \
 	"$(cat "$h.rc.1" "$h.rc.2" "$h.rc.3" | tr '\n' ' ' | sed 's/ $//')"
 expect "...and each found every pin in the archive" "3" "$(cat "$h.out.1" "$h.out.2" "$h.out.3" | grep -c ' 0 nowhere$')"
