@@ -264,6 +264,16 @@ const struct combine_type *combine_type(const char *name)
 	return NULL;
 }
 
+/* The value of the name of n bytes, or NULL; the last pair of that name
+ * wins, as the last assignment in a file would. */
+static const char *kv_get(const struct kv *kv, size_t n_kv, const char *name, size_t n)
+{
+	for (size_t i = n_kv; i-- > 0; )
+		if (strlen(kv[i].name) == n && !memcmp(kv[i].name, name, n))
+			return kv[i].value;
+	return NULL;
+}
+
 static bool name_start(char c)
 {
 	return isalpha((unsigned char)c) || c == '_';

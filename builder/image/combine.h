@@ -15,7 +15,7 @@
 
 #include "../../common/err.h"
 #include "fstree.h"
-#include "kv.h"
+#include "../../common/kv.h"
 
 /* One snippet, its content already substituted. */
 struct snippet {

@@ -24,7 +24,7 @@
 #include "../../common/err.h"
 #include "../hash.h"
 #include "fstree.h"
-#include "kv.h"
+#include "../../common/kv.h"
 
 /* Bumped when assembly changes what it makes of the same inputs. */
 #define ASSEMBLY_PROTOCOL_VERSION 1
