@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -308,6 +310,19 @@ int rootfs_build(const struct image_inputs *in, struct fstree *t, char **inputs,
 	return rc;
 }
 
+/* A file of a stage, its mode whatever the umask (the entry's manifest
+ * has the modes). */
+static int write_stage_file(const char *path, const char *data, size_t len, mode_t mode, struct cl_err *err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cl_err_set(err, errno, "creating %s", path);
+	int rc = write_all(fd, data, len);
+	if (rc == 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
+		rc = -errno;
+	return rc < 0 ? cl_err_set(err, -rc, "writing %s", path) : 0;
+}
+
 static int write_outputs(struct fstree *t, const struct image_inputs *in, const char *stage, const char *inputs,
 			 struct image_result *res, struct cl_err *err)
 {
@@ -316,7 +331,7 @@ static int write_outputs(struct fstree *t, const struct image_inputs *in, const 
 	size_t list_len = 0;
 	TRY(pathf(err, path, sizeof path, "%s/out/initramfs.cpio", stage));
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (fd < 0 || fchmod(fd, 0644) < 0)
 		return cl_err_set(err, errno, "creating %s", path);
 	FILE *lf = open_memstream(&list, &list_len);
 	if (!lf)
@@ -331,17 +346,18 @@ static int write_outputs(struct fstree *t, const struct image_inputs *in, const 
 	int rc = cpio_write(t, in->epoch, fd, lf, &st, err);
 	if (fclose(lf) != 0 && rc == 0)
 		rc = cl_err_set(err, ENOMEM, "the listing");
+	/* each file synced here, so that publishing syncs only the folders */
 	if (rc == 0 && fsync(fd) < 0)
 		rc = cl_err_set(err, errno, "writing %s", path);
 	if (rc == 0)
 		rc = pathf(err, path, sizeof path, "%s/out/initramfs.list", stage);
 	if (rc == 0)
-		rc = write_file_atomic(path, list, list_len, 0644, err);
+		rc = write_stage_file(path, list, list_len, 0644, err);
 	free(list);
 	if (rc == 0)
 		rc = pathf(err, path, sizeof path, "%s/inputs.txt", stage);
 	if (rc == 0)
-		rc = write_file_atomic(path, inputs, strlen(inputs), 0444, err);
+		rc = write_stage_file(path, inputs, strlen(inputs), 0444, err);
 	res->entries = st.entries;
 	res->bytes = st.bytes;
 	return rc;
@@ -375,7 +391,8 @@ static int assemble_locked(const struct image_inputs *in, struct fstree *t, stru
 	if (rc == 0)
 		rc = remove_tree(build, err);
 	if (rc == 0)
-		rc = store_publish(in->home, stage, res->input_hash, in->machine_name, "initramfs", in->epoch, &e, err);
+		rc = store_publish_synced(in->home, stage, res->input_hash, in->machine_name, "initramfs", in->epoch,
+					  &e, err);
 	if (rc < 0) {
 		struct cl_err ignore;
 		remove_tree(stage, &ignore);
@@ -449,17 +466,23 @@ static int install_file(const char *src, const char *dir, const char *name, stru
 	if (out < 0)
 		return cl_err_set(err, errno, "creating a temporary file in %s", dir);
 	int rc = 0;
-	for (off_t off = 0; rc == 0 && off < st.st_size; ) {
-		ssize_t n = sendfile(out, in, &off, (size_t)(st.st_size - off));
-		if (n < 0 && errno != EINTR)
-			rc = -errno;
-		else if (n == 0)
-			rc = -EIO;
+	/* a reflink where the filesystem has them; else the kernel copies */
+	if (ioctl(out, FICLONE, in) < 0) {
+		for (off_t off = 0; rc == 0 && off < st.st_size; ) {
+			ssize_t n = copy_file_range(in, &off, out, NULL, (size_t)(st.st_size - off), 0);
+			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP))
+				n = sendfile(out, in, &off, (size_t)(st.st_size - off));
+			if (n < 0 && errno != EINTR)
+				rc = -errno;
+			else if (n == 0)
+				rc = -EIO;
+		}
 	}
-	/* the umask does not choose the outputs' modes */
+	/* the umask does not choose the outputs' modes.  No fsync: the
+	 * rename makes the change atomic for readers, and the store entry is
+	 * the durable copy (a file damaged by a crash differs from it, so the
+	 * next build installs it again) */
 	if (rc == 0 && fchmod(out, 0644) < 0)
-		rc = -errno;
-	if (rc == 0 && fsync(out) < 0)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, dest) < 0)
 		rc = -errno;
@@ -474,6 +497,5 @@ int image_install(const struct image_result *res, const char *dir, struct cl_err
 {
 	TRY(mkdir_p(dir, 0755, err));
 	TRY(install_file(res->cpio, dir, "initramfs.cpio", err));
-	TRY(install_file(res->list, dir, "initramfs.list", err));
-	return fsync_dir(dir, err);
+	return install_file(res->list, dir, "initramfs.list", err);
 }

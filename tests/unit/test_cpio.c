@@ -167,6 +167,16 @@ static void bit_identical_whatever_umask_order_or_time(void)
 	CHECK(ca && cb);
 	CHECK(la == lb && la > 0 && ca && cb && !memcmp(ca, cb, la));
 	CHECK_STR(ra.input_hash, rb.input_hash);
+	/* the store entries too: their manifests hold the files' modes */
+	char ha[PATH_MAX + 16], hb[PATH_MAX + 16];
+	char *oa = NULL, *ob = NULL;
+	struct cl_err e2 = { 0 };
+	snprintf(ha, sizeof ha, "%s/output-hash", ra.entry);
+	snprintf(hb, sizeof hb, "%s/output-hash", rb.entry);
+	CHECK(read_file(ha, &oa, NULL, &e2) == 0 && read_file(hb, &ob, NULL, &e2) == 0);
+	CHECK(oa && ob && !strcmp(oa, ob));
+	free(oa);
+	free(ob);
 	CHECK(!ra.cached && !rb.cached);
 	/* newc, and it ends at its trailer: no block padding */
 	CHECK(ca && !memcmp(ca, "070701", 6));
