@@ -19,9 +19,10 @@
 #include "store.h"
 
 const char build_usage[] =
-	"usage: cloister build MACHINE [OPTIONS]       build every package of machines/MACHINE, then its\n"
-	"                                              initramfs: OUTPUT/machines/MACHINE/initramfs.cpio\n"
-	"                                              and initramfs.list (prints that folder)\n"
+	"usage: cloister build MACHINE [OPTIONS]       build every package of machines/MACHINE with its\n"
+	"                                              settings, then its initramfs: OUTPUT/machines/\n"
+	"                                              MACHINE/initramfs.cpio and initramfs.list (prints\n"
+	"                                              that folder)\n"
 	"       cloister build -r RECIPE [OPTIONS]     build RECIPE and what it needs\n"
 	"       cloister fetch -r RECIPE|MACHINE [OPTIONS]\n"
 	"                                              download every source of its closure\n"
@@ -36,7 +37,8 @@ const char build_usage[] =
 	"Options:\n"
 	"  -r RECIPE          the recipe (a folder of --recipes)\n"
 	"  MACHINE            a machine (a folder of --machines): the recipes its\n"
-	"                     settings/packages.list names, and their closure\n"
+	"                     settings/packages.list names, and their closure, each built\n"
+	"                     with the machine's compiler flags and package configurations\n"
 	"  -j N               jobs a build may use ($JOBS inside; default: the CPUs)\n"
 	"  -v, --verbose      stream build logs\n"
 	"  -q, --quiet        no progress lines\n"
@@ -49,8 +51,8 @@ const char build_usage[] =
 	"  --seed-lock FILE, --seed-skeleton DIR   the seed (default rootfs-seed/...)\n"
 	"\n"
 	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or bad\n"
-	"input (recipe, packages.list, settings, combine.d or initramfs.contents syntax, a\n"
-	"missing recipe, a cycle, a wrong sha256, a setuid file in the image).\n"
+	"input (recipe, machine settings, combine.d or initramfs.contents syntax, a missing\n"
+	"recipe, a cycle, a wrong sha256, a setuid file in the image).\n"
 	"The initramfs's mtimes are SOURCE_DATE_EPOCH when set, else the latest of the recipes'.\n";
 
 /* Anything the user must fix in the input (recipes, machines, sources
@@ -107,15 +109,13 @@ static int image_epoch(const struct build_result *res, size_t n, long long *epoc
 static int build_machine(const struct build_opts *o, const struct machine *m, const struct graph_root *roots,
 			 size_t n_roots, const char *output, struct cl_err *err)
 {
-	struct machine_settings ms;
+	const struct machine_settings *ms = o->machine;
 	struct build_result *res = NULL;
 	size_t n_res = 0;
 	struct image_layer *layers = NULL;
 	char dir[PATH_MAX];
-	int r = machine_settings_load(m->dir, m->name, &ms, err);
-	if (r < 0)
-		return r;
-	if ((r = machine_settings_require_image(&ms, err)) == 0)
+	int r = machine_settings_require_image(ms, err);
+	if (r == 0)
 		r = build_targets(o, roots, n_roots, &res, &n_res, err);
 	if (r == 0 && !(layers = calloc(n_res ? n_res : 1, sizeof *layers)))
 		r = cl_err_set(err, ENOMEM, "assembling %s", m->name);
@@ -127,7 +127,7 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 		layers[i] = (struct image_layer){ res[i].name, res[i].version, res[i].output_hash, outs[i] };
 	}
 	struct image_inputs in = { .home = o->home, .machine_dir = m->dir, .machine_name = m->name,
-				   .layers = layers, .n_layers = n_res, .settings = ms.kv, .n_settings = ms.n_kv };
+				   .layers = layers, .n_layers = n_res, .settings = ms->kv, .n_settings = ms->n_kv };
 	struct image_result img;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -153,7 +153,6 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 	free(outs);
 	free(layers);
 	free(res);
-	machine_settings_free(&ms);
 	return r;
 }
 
@@ -244,6 +243,7 @@ int cmd_build(int argc, char **argv)
 		r = skel ? (snprintf(o.seed_skeleton, sizeof o.seed_skeleton, "%s", skel), 0)
 			 : repo_file("rootfs-seed/skeleton", o.seed_skeleton, sizeof o.seed_skeleton, &err);
 	struct machine m = { 0 };
+	struct machine_settings ms = { 0 };
 	struct graph_root one = { recipe, NULL, 0 }, *roots = &one;
 	size_t n_roots = 1;
 	if (r == 0 && machine) {
@@ -252,6 +252,8 @@ int cmd_build(int argc, char **argv)
 			     : repo_file("machines", dir, sizeof dir, &err);
 		if (r == 0 && (r = machine_load(dir, machine, &m, &err)) == -ENOENT)
 			hint_recipe(&err, cmd, dir, machine, o.recipes);
+		if (r == 0 && (r = machine_settings_load(m.dir, m.name, &ms, &err)) == 0)
+			o.machine = &ms;
 		if (r == 0 && !(roots = calloc(m.n_packages, sizeof *roots)))
 			r = cl_err_set(&err, ENOMEM, "loading %s", machine);
 		for (size_t k = 0; r == 0 && k < m.n_packages; k++)
@@ -282,6 +284,7 @@ int cmd_build(int argc, char **argv)
 	if (roots != &one)
 		free(roots);
 	machine_free(&m);
+	machine_settings_free(&ms);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
 		return input_error(err.code) ? EXIT_USAGE : EXIT_FAILED;
