@@ -21,8 +21,8 @@
 const char build_usage[] =
 	"usage: cloister build MACHINE [OPTIONS]       build every package of machines/MACHINE with its\n"
 	"                                              settings, then its initramfs: OUTPUT/machines/\n"
-	"                                              MACHINE/initramfs.cpio and initramfs.list (prints\n"
-	"                                              that folder)\n"
+	"                                              MACHINE/initramfs.cpio and initramfs.list; prints\n"
+	"                                              the packages' store entries, then that folder\n"
 	"       cloister build -r RECIPE [OPTIONS]     build RECIPE and what it needs\n"
 	"       cloister fetch -r RECIPE|MACHINE [OPTIONS]\n"
 	"                                              download every source of its closure\n"
@@ -117,6 +117,10 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 	int r = machine_settings_require_image(ms, err);
 	if (r == 0)
 		r = build_targets(o, roots, n_roots, &res, &n_res, err);
+	/* the store entries of the recipes listed, as `build -r` prints them */
+	for (size_t i = 0; r == 0 && i < n_res; i++)
+		if (res[i].root)
+			printf("%s\n", res[i].entry);
 	if (r == 0 && !(layers = calloc(n_res ? n_res : 1, sizeof *layers)))
 		r = cl_err_set(err, ENOMEM, "assembling %s", m->name);
 	char (*outs)[PATH_MAX + 8] = r == 0 ? calloc(n_res ? n_res : 1, sizeof *outs) : NULL;

@@ -16,8 +16,10 @@ list_file="$work/output/machines/tiny/initramfs.list"
 member() { cpio -i --quiet --to-stdout "$1" <"$cpio_file"; }
 
 out=$(cm build tiny 2>"$work/err"; echo "status=$?")
-expect "build MACHINE builds its packages and prints the output folder" \
-	"output/machines/tiny status=0" "$(echo $out)"
+expect "build MACHINE builds its packages and prints the output folder last" \
+	"output/machines/tiny status=0" "$(echo "$out" | tail -n 2 | tr '\n' ' ' | sed 's/ $//')"
+expect_match "...after the store entry of each listed package" "$store/store/*-image-extra-1" \
+	"$(echo "$out" | head -n 1)"
 expect_match "...each package twice, the runtime depends included" \
 	"*image-base 1 built twice, identical*" "$(cat "$work/err")"
 expect_match "...and the one listed" "*image-extra 1 built twice, identical*" "$(cat "$work/err")"
