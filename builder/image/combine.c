@@ -482,8 +482,9 @@ static int apply_rule(struct fstree *t, const struct combine_rule *r, unsigned l
 		      size_t n_kv, struct cl_err *err)
 {
 	char target[FS_PATH_MAX], dir[FS_PATH_MAX + 4];
-	snprintf(target, sizeof target, "%s/%s", r->root, r->file);
-	snprintf(dir, sizeof dir, "%s.d", target);
+	if (snprintf(target, sizeof target, "%s/%s", r->root, r->file) >= (int)sizeof target ||
+	    snprintf(dir, sizeof dir, "%s.d", target) >= (int)sizeof dir)
+		return cl_err_msg(err, EINVAL, "%s: the path is too long", r->where);
 	struct loaded L;
 	int rc = load_snippets(t, r, dir, kv, n_kv, &L, err);
 	char *out = NULL;

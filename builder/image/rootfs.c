@@ -212,6 +212,10 @@ static int load_layers(const struct image_inputs *in, struct fstree *t, struct l
 			return cl_err_prefix(err, "package %s", p->name);
 		TRY(pathf(err, L->bases[i], sizeof L->bases[i], "%s", p->out_dir));
 		TRY(pathf(err, file, sizeof file, "%s/initramfs.contents", p->out_dir));
+		/* a package's build made it: a symlink could name any file of the host */
+		struct stat st;
+		if (lstat(file, &st) == 0 && !S_ISREG(st.st_mode))
+			return cl_err_msg(err, EPERM, "package %s: its initramfs.contents is not a regular file", p->name);
 		TRY(contents_load(file, &L->contents[i], err));
 	}
 	char dir[PATH_MAX + 32], file[PATH_MAX + 32], name[PATH_MAX];

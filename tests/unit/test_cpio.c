@@ -361,6 +361,12 @@ static void other_refusals(void)
 	CHECK(build_one(a, msg, sizeof msg) == -EPERM);
 	CHECK(strstr(msg, "/fifo: a device node, FIFO or socket in machines/m/settings/initramfs") != NULL);
 	unlink(p);
+	/* a package's contents file is its own, never a file of the host */
+	snprintf(p, sizeof p, "%s/pkg/initramfs.contents", a);
+	CHECK(symlink("/etc/passwd", p) == 0);
+	CHECK(build_one(a, msg, sizeof msg) == -EPERM);
+	CHECK_STR(msg, "package base: its initramfs.contents is not a regular file");
+	unlink(p);
 	/* a name the listing could not hold */
 	put(a, "machine/settings/initramfs/etc/with space", "x", 0644);
 	CHECK(build_one(a, msg, sizeof msg) == -EINVAL);
