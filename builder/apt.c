@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -110,11 +111,33 @@ int apt_env_init_src(struct apt_env *env, const char *home, struct cl_err *err)
 	return r;
 }
 
-/* Runs apt-get with the private configuration; stdout and stderr are
- * captured (malloc'd, NUL-terminated).  Returns the exit status. */
-static int run_apt(struct apt_env *env, const char *cwd, const char *const *args,
-		   char **out, char **errout, struct cl_err *err)
+/* apt's own locks are off (Debug::NoLocking: they live in /var, which an
+ * unprivileged user cannot write), so concurrent cloisters on one home
+ * would update and read the private lists at once and garble each other:
+ * every apt run holds this lock instead. */
+static int apt_lock(const struct apt_env *env, struct cl_err *err)
 {
+	char p[PATH_MAX + 32];
+	TRY(pathf(err, p, sizeof p, "%s/cloister.lock", env->dir));
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cl_err_set(err, errno, "opening %s", p);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return cl_err_set(err, e, "locking %s", p);
+		}
+	}
+	return fd;
+}
+
+int apt_run(struct apt_env *env, const char *program, const char *cwd, const char *const *args,
+	    char **out, char **errout, struct cl_err *err)
+{
+	_cleanup_close_ int lock = apt_lock(env, err);
+	if (lock < 0)
+		return lock;
 	char o[8][PATH_MAX + 64];
 	/* the machine's own keyrings and apt.conf.d stay in force */
 	const char *argv[64];
@@ -123,7 +146,7 @@ static int run_apt(struct apt_env *env, const char *cwd, const char *const *args
 	snprintf(o[0], sizeof o[0], "Dir::State=%s/state", env->dir);
 	snprintf(o[1], sizeof o[1], "Dir::State::status=%s/state/status", env->dir);
 	snprintf(o[2], sizeof o[2], "Dir::Cache=%s/cache", env->dir);
-	argv[n++] = "apt-get";
+	argv[n++] = program;
 	argv[n++] = "-q";
 	for (int i = 0; i < 3; i++) {
 		argv[n++] = "-o";
@@ -164,14 +187,14 @@ static int run_apt(struct apt_env *env, const char *cwd, const char *const *args
 	if (cwd)
 		posix_spawn_file_actions_addchdir_np(&fa, cwd);
 	pid_t pid;
-	int r = posix_spawnp(&pid, "apt-get", &fa, NULL, (char *const *)argv, environ);
+	int r = posix_spawnp(&pid, program, &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0)
-		return cl_err_set(err, r, "running apt-get (is apt installed?)");
+		return cl_err_set(err, r, "running %s (is apt installed?)", program);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
-			return cl_err_set(err, errno, "waiting for apt-get");
+			return cl_err_set(err, errno, "waiting for %s", program);
 	int fds[2] = { ofd, efd };
 	char **bufs[2] = { out, errout };
 	for (int i = 0; i < 2; i++) {
@@ -208,7 +231,7 @@ int apt_update(struct apt_env *env, struct cl_err *err)
 {
 	static const char *const args[] = { "update", NULL };
 	_cleanup_free_ char *errout = NULL;
-	int st = run_apt(env, NULL, args, NULL, &errout, err);
+	int st = apt_run(env, "apt-get", NULL, args, NULL, &errout, err);
 	if (st < 0)
 		return st;
 	if (st != 0) {
@@ -303,7 +326,7 @@ int apt_lookup_many(struct apt_env *env, const char *const *names,
 	int r = 0;
 
 	TRY(package_args(lead, 2, names, versions, n, &args, &specs, err));
-	int st = run_apt(env, NULL, args, &out, &errout, err);
+	int st = apt_run(env, "apt-get", NULL, args, &out, &errout, err);
 	if (st < 0)
 		r = st;
 	else if (st != 0)
@@ -350,7 +373,7 @@ int apt_download_many(struct apt_env *env, const char *const *names,
 	int r = 0;
 
 	TRY(package_args(lead, 1, names, versions, n, &args, &specs, err));
-	int st = run_apt(env, dir, args, NULL, &errout, err);
+	int st = apt_run(env, "apt-get", dir, args, NULL, &errout, err);
 	if (st < 0)
 		r = st;
 	else if (st != 0)
@@ -367,7 +390,7 @@ int apt_source_download(struct apt_env *env, const char *package, const char *ve
 	snprintf(spec, sizeof spec, "%s=%s", package, version);
 	const char *args[] = { "source", "--download-only", spec, NULL };
 	_cleanup_free_ char *errout = NULL;
-	int st = run_apt(env, dir, args, NULL, &errout, err);
+	int st = apt_run(env, "apt-get", dir, args, NULL, &errout, err);
 	if (st < 0)
 		return st;
 	if (st != 0)

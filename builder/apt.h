@@ -23,6 +23,13 @@ struct apt_pkg_info {
 	unsigned long long size;
 };
 
+/* Runs program (apt-get or apt-cache) with the private configuration,
+ * under cloister's lock of that configuration; stdout and stderr are
+ * captured (malloc'd, NUL-terminated; either may be NULL).  Returns the
+ * exit status. */
+int apt_run(struct apt_env *env, const char *program, const char *cwd, const char *const *args,
+	    char **out, char **errout, struct cl_err *err);
+
 int apt_env_init(struct apt_env *env, const char *home, struct cl_err *err);
 /* The same for source packages: under $CLOISTER_HOME/apt-src, with the
  * machine's `deb` entries turned into `deb-src` ones in a private copy of

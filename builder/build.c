@@ -103,12 +103,13 @@ static void ticker_stop(struct ticker *t)
 static int resolve_seed(const struct build_opts *o, char hash[SHA256_HEX_LEN + 1], char *tree,
 			size_t len, struct cl_err *err)
 {
-	struct seed_ctx c = { .set = "base", .offline = o->offline, .quiet = true };
+	struct seed_ctx c = { .set = "base", .fetch = &o->fetch, .quiet = true };
 	snprintf(c.home, sizeof c.home, "%s", o->home);
 	snprintf(c.lock, sizeof c.lock, "%s", o->seed_lock);
 	snprintf(c.skeleton, sizeof c.skeleton, "%s", o->seed_skeleton);
 	int r = seed_build(&c, hash, tree, len, err);
-	if (r == -ENOENT && !o->offline) {
+	/* offline, the cache and file:// mirrors may still have them */
+	if (r == -ENOENT) {
 		if (!o->quiet)
 			fprintf(stderr, "fetching the seed\n");
 		TRY(seed_fetch(&c, err));
@@ -314,7 +315,7 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	if (rc != 0 && rc != -ENOENT)
 		goto out;
 	bool stored = rc == 0;
-	if ((rc = sources_fetch(o->home, r, o->offline, o->quiet, err)) < 0)
+	if ((rc = sources_fetch(o->home, r, &o->fetch, o->quiet, err)) < 0)
 		goto out;
 	double t0 = now_s();
 	struct ticker tick;
@@ -556,22 +557,6 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 	free(jobs);
 	free(deps);
 	free(layer);
-	graph_free(&g);
-	return rc;
-}
-
-int fetch_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
-		  const char *what, struct cl_err *err)
-{
-	struct graph g;
-	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
-	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
-	int rc = resolve_seed(o, seed_hash, seed_tree, sizeof seed_tree, err);
-	for (size_t i = 0; rc == 0 && i < g.n; i++)
-		rc = sources_fetch(o->home, &g.nodes[i], o->offline, o->quiet, err);
-	if (rc == 0 && !o->quiet)
-		fprintf(stderr, "every source of %s's closure (%zu recipe%s) is in the download cache\n",
-			what, g.n, g.n == 1 ? "" : "s");
 	graph_free(&g);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "fetch/fetch.h"
 #include "graph.h"
 #include "hash.h"
 
@@ -18,7 +19,7 @@ struct build_opts {
 	char seed_skeleton[PATH_MAX];
 	unsigned jobs;
 	bool verbose;   /* stream build logs */
-	bool offline;
+	struct fetch_opts fetch;  /* mirrors, snapshot, offline */
 	bool quiet;
 	bool no_check;  /* build once; the entry records that it was not checked */
 	bool recheck;   /* `cloister check -r`: rebuild the recipe asked for even if stored */
@@ -68,9 +69,5 @@ struct build_result {
  * archive); anything else is the machine's trouble (-ENOSPC, -EACCES, ...). */
 int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
 		  struct build_result **results, size_t *n_results, struct cl_err *err);
-/* Fetches every source of the roots' closure (the only network use);
- * what names them in the closing message. */
-int fetch_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
-		  const char *what, struct cl_err *err);
 
 #endif

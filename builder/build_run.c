@@ -248,8 +248,11 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	struct cl_err ignore;
 	if (machine_dir[0])
 		remove_tree(machine_dir, &ignore);
-	if (rc < 0)
-		return cl_err_prefix(err, "%s: the build sandbox", r->name);
+	if (rc < 0) {
+		/* the same failure `cloister run` exits 125 for */
+		cl_err_prefix(err, "%s: the build sandbox", r->name);
+		return cl_err_as(err, err->code == ENOSPC ? CL_RESOURCE : CL_SANDBOX);
+	}
 	if (rc != 0) {
 		if (!o->verbose)
 			print_tail(&t, 25);
@@ -261,9 +264,9 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 		if (pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
 		    pathf(&ignore, keep, sizeof keep, "%s/%s-%s.failed.log", dir, r->name, r->version) == 0 &&
 		    rename(logp, keep) == 0)
-			return cl_err_msg(err, EIO, "%s %s failed (%s %d); the log is %s", r->name, r->version,
+			return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s failed (%s %d); the log is %s", r->name, r->version,
 					  rc == SANDBOX_EXIT_TIMEOUT ? "timed out, status" : "exit status", rc, keep);
-		return cl_err_msg(err, EIO, "%s %s failed (exit status %d)", r->name, r->version, rc);
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s failed (exit status %d)", r->name, r->version, rc);
 	}
 	/* an entry's log is part of it: a build whose log was cut short is
 	 * not published */

@@ -27,7 +27,8 @@ int cache_verify(const char *home, const char *hex, struct cl_err *err)
 		return -err->code;
 	if (strcmp(actual, hex) != 0) {
 		unlink(path);
-		return cl_err_msg(err, EBADMSG, "the download cache entry %s was corrupted (its content "
+		/* the disk's trouble, not the pin's */
+		return cl_err_in(err, CL_IO, EBADMSG, "the download cache entry %s was corrupted (its content "
 				  "now hashes to %s); it was deleted, fetch again", path, actual);
 	}
 	return 0;
@@ -68,7 +69,15 @@ static int copy_to(int in, int out)
 int cache_add(const char *home, const char *src, const char *expected, const char *what,
 	      bool consume, struct cl_err *err)
 {
-	char actual[SHA256_HEX_LEN + 1], dir[PATH_MAX], dest[PATH_MAX], tmp[PATH_MAX + 16];
+	char dir[PATH_MAX];
+	TRY(pathf(err, dir, sizeof dir, "%s/downloads/sha256", home));
+	return cas_add(dir, src, expected, what, consume, err);
+}
+
+int cas_add(const char *dir, const char *src, const char *expected, const char *what,
+	    bool consume, struct cl_err *err)
+{
+	char actual[SHA256_HEX_LEN + 1], dest[PATH_MAX], tmp[PATH_MAX + 16];
 
 	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
@@ -81,10 +90,9 @@ int cache_add(const char *home, const char *src, const char *expected, const cha
 		return cl_err_msg(err, EBADMSG, "%s: sha256 mismatch: expected %s, got %s%s", what,
 				  expected, actual, consume ? "; the bad file was deleted" : "");
 	}
-	snprintf(dir, sizeof dir, "%s/downloads/sha256", home);
 	if (mkdir_p(dir, 0755, err) < 0)
 		return -err->code;
-	cache_path(home, expected, dest, sizeof dest);
+	TRY(pathf(err, dest, sizeof dest, "%s/%s", dir, expected));
 	snprintf(tmp, sizeof tmp, "%s.XXXXXX", dest);
 	_cleanup_close_ int out = mkostemp(tmp, O_CLOEXEC);
 	if (out < 0)

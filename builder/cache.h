@@ -23,4 +23,9 @@ int cache_verify(const char *home, const char *hex, struct cl_err *err);
 int cache_add(const char *home, const char *src, const char *expected, const char *what,
 	      bool consume, struct cl_err *err);
 
+/* The same into any folder of files named by their sha256 (a mirror's
+ * sha256/ folder). */
+int cas_add(const char *dir, const char *src, const char *expected, const char *what,
+	    bool consume, struct cl_err *err);
+
 #endif

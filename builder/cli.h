@@ -2,6 +2,9 @@
 #ifndef CLOISTER_CLI_H
 #define CLOISTER_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "../common/err.h"
 #include "../sandbox/sandbox.h"
 
@@ -25,6 +28,18 @@ int cmd_seed(int argc, char **argv);
 /* build, fetch, graph, verify: argv[0] says which */
 int cmd_build(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+
+struct build_opts;
+struct graph_root;
+/* `cloister fetch` (called by cmd_build, which parses the options). */
+struct fetch_request {
+	bool check;              /* --check: only say where each input would come from */
+	const char *export_dir;  /* --export DIR */
+	bool all;                /* --all: every recipe and the whole seed */
+	const char *what;        /* for messages */
+};
+int cmd_fetch(const struct build_opts *o, const struct fetch_request *fr, const struct graph_root *roots,
+	      size_t n_roots, struct cl_err *err);
 
 extern const char run_usage[];
 extern const char seed_usage[];

@@ -1,5 +1,8 @@
 #include "cli_opts.h"
 
+#include "../common/err.h"
+#include "fetch/fetch.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +17,20 @@ static const struct cli_opt *find(const struct cli_opt *opts, const char *a)
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
 	      const char **positional)
 {
+	return cli_parse_lists(cmd, argc, argv, opts, NULL, positional);
+}
+
+static const struct cli_list_opt *find_list(const struct cli_list_opt *lists, const char *a)
+{
+	for (; lists && lists->name; lists++)
+		if (!strcmp(a, lists->name))
+			return lists;
+	return NULL;
+}
+
+int cli_parse_lists(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+		    const struct cli_list_opt *lists, const char **positional)
+{
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
@@ -25,6 +42,19 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 				return -1;
 			}
 			*positional = a;
+			continue;
+		}
+		const struct cli_list_opt *l = find_list(lists, a);
+		if (l) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "cloister %s: %s needs an argument\n", cmd, a);
+				return -1;
+			}
+			if (l->list->n >= CLI_LIST_MAX) {
+				fprintf(stderr, "cloister %s: %s at most %d times\n", cmd, a, CLI_LIST_MAX);
+				return -1;
+			}
+			l->list->v[l->list->n++] = argv[++i];
 			continue;
 		}
 		const struct cli_opt *o = find(opts, a);
@@ -41,6 +71,33 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 			return -1;
 		}
 		*o->value = argv[++i];
+	}
+	return 0;
+}
+
+/* What a fetch wants the user to know (a dead mirror, a file with the
+ * wrong digest), on stderr, with the command's name. */
+static void note_stderr(void *arg, const char *msg)
+{
+	fprintf(stderr, "cloister %s: %s\n", (const char *)arg, msg);
+}
+
+int cli_fetch_opts(const char *cmd, const struct cli_list *mirrors, const char *snapshot, bool offline,
+		   struct fetch_opts *fo)
+{
+	struct cl_err err = { 0 };
+	fo->offline = offline;
+	fo->note = note_stderr;
+	fo->note_arg = (void *)cmd;
+	fo->snapshot = snapshot;
+	for (size_t i = 0; i < mirrors->n; i++)
+		if (fetch_add_mirror(fo, mirrors->v[i], &err) < 0) {
+			fprintf(stderr, "cloister %s: --mirror: %s\n", cmd, err.msg);
+			return -1;
+		}
+	if (fetch_opts_from_env(fo, &err) < 0) {
+		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
+		return -1;
 	}
 	return 0;
 }

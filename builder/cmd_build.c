@@ -9,6 +9,7 @@
 
 #include "../common/fsutil.h"
 #include "build.h"
+#include "cli/interrupt.h"
 #include "cli.h"
 #include "cli_opts.h"
 #include "graph.h"
@@ -25,7 +26,13 @@ const char build_usage[] =
 	"                                              the packages' store entries, then that folder\n"
 	"       cloister build -r RECIPE [OPTIONS]     build RECIPE and what it needs\n"
 	"       cloister fetch -r RECIPE|MACHINE [OPTIONS]\n"
-	"                                              download every source of its closure\n"
+	"                                              download every input of its closure (seed, sources)\n"
+	"       cloister fetch --check -r RECIPE|MACHINE|--all\n"
+	"                                              say whether every input can still be had, and\n"
+	"                                              where from, without downloading (exit 2: some cannot)\n"
+	"       cloister fetch --export DIR -r RECIPE|MACHINE|--all\n"
+	"                                              copy every input into DIR as a mirror (DIR/sha256/HEX,\n"
+	"                                              DIR/index), for a machine without network\n"
 	"       cloister graph -r RECIPE|MACHINE [OPTIONS]\n"
 	"                                              print the dependency graph (Graphviz DOT)\n"
 	"       cloister check -r RECIPE [OPTIONS]     rebuild it twice, varied, even if stored, and compare\n"
@@ -42,7 +49,13 @@ const char build_usage[] =
 	"  -j N               jobs a build may use ($JOBS inside; default: the CPUs)\n"
 	"  -v, --verbose      stream build logs\n"
 	"  -q, --quiet        no progress lines\n"
-	"  --offline          never touch the network; say which digest is missing\n"
+	"  --offline          never touch the network (file:// mirrors still count); say which\n"
+	"                     digest is missing\n"
+	"  --mirror URL       look for a missing input at URL/sha256/HEX first (http://, https://,\n"
+	"                     file://; repeatable; also CLOISTER_MIRRORS, space-separated)\n"
+	"  --snapshot URL     Debian's snapshot service, the last resort (also CLOISTER_SNAPSHOT;\n"
+	"                     default: the one the machine's apt sources name; 'off')\n"
+	"  --all              fetch: every recipe of --recipes and the whole seed\n"
 	"  --no-check         build once instead of twice; the entry records it was not checked\n"
 	"  --recipes DIR      the recipes folder (default ./recipes)\n"
 	"  --machines DIR     the machines folder (default ./machines)\n"
@@ -54,20 +67,6 @@ const char build_usage[] =
 	"input (recipe, machine settings, combine.d or initramfs.contents syntax, a missing\n"
 	"recipe, a cycle, a wrong sha256, a setuid file in the image).\n"
 	"The initramfs's mtimes are SOURCE_DATE_EPOCH when set, else the latest of the recipes'.\n";
-
-/* Anything the user must fix in the input (recipes, machines, sources
- * that fail their digest or are refused) is exit 2; a build that failed,
- * a full disk or any other trouble of the machine is exit 1. */
-static bool input_error(int code)
-{
-	switch (code) {
-	case EINVAL: case EBADMSG: case ENOENT: case ELOOP: case EEXIST: case EPERM: case EFBIG:
-	case ENAMETOOLONG:
-		return true;
-	default:
-		return false;
-	}
-}
 
 /* `cloister check busybox` most likely means the recipe: when there is
  * no such machine but such a recipe, the message says to use -r. */
@@ -170,11 +169,17 @@ int cmd_build(int argc, char **argv)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
 
-	const char *jobs = NULL;
+	const char *jobs = NULL, *snapshot = NULL, *export_dir = NULL;
+	bool offline = false, fetch_check = false, all = false;
+	struct cli_list mirrors = { 0 };
 	const struct cli_opt opts[] = {
 		{ "--verbose", "-v", &o.verbose, NULL },
 		{ "--quiet", "-q", &o.quiet, NULL },
-		{ "--offline", NULL, &o.offline, NULL },
+		{ "--offline", NULL, &offline, NULL },
+		{ "--snapshot", NULL, NULL, &snapshot },
+		{ "--check", NULL, &fetch_check, NULL },
+		{ "--export", NULL, NULL, &export_dir },
+		{ "--all", NULL, &all, NULL },
 		{ "--no-check", NULL, &o.no_check, NULL },
 		{ "-r", NULL, NULL, &recipe },
 		{ "-j", NULL, NULL, &jobs },
@@ -186,12 +191,27 @@ int cmd_build(int argc, char **argv)
 		{ "--output", NULL, NULL, &output },
 		{ 0 },
 	};
-	int p = cli_parse(cmd, argc, argv, opts, &machine);
+	const struct cli_list_opt lists[] = { { "--mirror", &mirrors }, { 0 } };
+	int p = cli_parse_lists(cmd, argc, argv, opts, lists, &machine);
 	if (p != 0) {
 		if (p > 0)
 			fputs(build_usage, stdout);
 		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	}
+	if ((fetch_check || export_dir || all) && strcmp(cmd, "fetch")) {
+		fprintf(stderr, "cloister %s: --check, --export and --all belong to cloister fetch\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (fetch_check && export_dir) {
+		fprintf(stderr, "cloister fetch: --check or --export, not both\n");
+		return EXIT_USAGE;
+	}
+	if (all && (recipe || machine)) {
+		fprintf(stderr, "cloister fetch: --all or a recipe or machine, not both\n");
+		return EXIT_USAGE;
+	}
+	if (cli_fetch_opts(cmd, &mirrors, snapshot, offline, &o.fetch) < 0)
+		return EXIT_USAGE;
 	if (jobs) {
 		char *end;
 		long j = strtol(jobs, &end, 10);
@@ -210,7 +230,7 @@ int cmd_build(int argc, char **argv)
 		o.recheck_all = machine != NULL;
 	}
 	bool needs_target = strcmp(cmd, "verify") != 0 && strcmp(cmd, "gc") != 0;
-	if (needs_target && !recipe && !machine) {
+	if (needs_target && !recipe && !machine && !all) {
 		fprintf(stderr, "cloister %s: which recipe or machine? (-r RECIPE, or MACHINE)\n", cmd);
 		return EXIT_USAGE;
 	}
@@ -223,19 +243,27 @@ int cmd_build(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int r = cloister_home(store, o.home, sizeof o.home, &err);
+	if (r == 0 && (!strcmp(cmd, "build") || !strcmp(cmd, "check"))) {
+		char what[300];
+		snprintf(what, sizeof what, "cloister %s %s%s", cmd, recipe ? "-r " : "",
+			 recipe ? recipe : machine ? machine : "");
+		int g = interrupt_guard(o.home, what);
+		if (g >= 0)
+			return g;
+	}
 	if (r == 0 && !strcmp(cmd, "gc")) {
 		r = store_gc(o.home, o.quiet, &err);
 		if (r >= 0)
 			return EXIT_OK;
 		fprintf(stderr, "cloister gc: %s\n", err.msg);
-		return EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	if (r == 0 && !strcmp(cmd, "verify")) {
 		r = store_verify(o.home, o.quiet, &err);
 		if (r >= 0)
 			return r > 0 ? EXIT_FAILED : EXIT_OK;
 		fprintf(stderr, "cloister verify: %s\n", err.msg);
-		return EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	if (r == 0)
 		r = recipes ? (snprintf(o.recipes, sizeof o.recipes, "%s", recipes), 0)
@@ -272,7 +300,9 @@ int cmd_build(int argc, char **argv)
 			graph_free(&g);
 		}
 	} else if (r == 0 && !strcmp(cmd, "fetch")) {
-		r = fetch_targets(&o, roots, n_roots, machine ? machine : recipe, &err);
+		struct fetch_request fr = { .check = fetch_check, .export_dir = export_dir, .all = all,
+					    .what = all ? "every recipe" : machine ? machine : recipe };
+		r = cmd_fetch(&o, &fr, all ? NULL : roots, all ? 0 : n_roots, &err);
 	} else if (r == 0 && machine && !strcmp(cmd, "build")) {
 		r = build_machine(&o, &m, roots, n_roots, output, &err);
 	} else if (r == 0) {
@@ -289,9 +319,10 @@ int cmd_build(int argc, char **argv)
 		free(roots);
 	machine_free(&m);
 	machine_settings_free(&ms);
+	fetch_opts_release(&o.fetch);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
-		return input_error(err.code) ? EXIT_USAGE : EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	return EXIT_OK;
 }

@@ -18,8 +18,12 @@ const char seed_usage[] =
 	"\n"
 	"Options:\n"
 	"  --set SET       base (default), kbuild (base and the kernel-build extras), all\n"
-	"  --from DIR      take the .debs from DIR (an offline mirror) instead of apt\n"
-	"  --offline       never touch the network; say what is missing\n"
+	"  --from DIR      take the .debs from DIR (a folder of .debs by name) instead of apt\n"
+	"  --mirror URL    look for a missing .deb at URL/sha256/HEX first (http://, https://,\n"
+	"                  file://; repeatable; also CLOISTER_MIRRORS, space-separated)\n"
+	"  --snapshot URL  Debian's snapshot service, the last resort (also CLOISTER_SNAPSHOT;\n"
+	"                  default: the one the machine's apt sources name; 'off')\n"
+	"  --offline       never touch the network (file:// mirrors still count); say what is missing\n"
 	"  --lock FILE     the lock (default rootfs-seed/seed.lock)\n"
 	"  --skeleton DIR  the skeleton (default rootfs-seed/skeleton)\n"
 	"  --store DIR     CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
@@ -28,10 +32,14 @@ const char seed_usage[] =
 int cmd_seed(int argc, char **argv)
 {
 	struct seed_ctx c = { .set = "base" };
+	struct fetch_opts fetch = { 0 };
+	struct cli_list mirrors = { 0 };
 	struct cl_err err = { 0 };
-	const char *sub = NULL, *store = NULL, *lock = NULL, *skel = NULL;
+	const char *sub = NULL, *store = NULL, *lock = NULL, *skel = NULL, *snapshot = NULL;
+	bool offline = false;
 	const struct cli_opt opts[] = {
-		{ "--offline", NULL, &c.offline, NULL },
+		{ "--offline", NULL, &offline, NULL },
+		{ "--snapshot", NULL, NULL, &snapshot },
 		{ "--quiet", "-q", &c.quiet, NULL },
 		{ "--set", NULL, NULL, &c.set },
 		{ "--from", NULL, NULL, &c.from },
@@ -40,7 +48,8 @@ int cmd_seed(int argc, char **argv)
 		{ "--skeleton", NULL, NULL, &skel },
 		{ 0 },
 	};
-	int p = cli_parse("seed", argc, argv, opts, &sub);
+	const struct cli_list_opt lists[] = { { "--mirror", &mirrors }, { 0 } };
+	int p = cli_parse_lists("seed", argc, argv, opts, lists, &sub);
 	if (p != 0) {
 		if (p > 0)
 			fputs(seed_usage, stdout);
@@ -56,10 +65,9 @@ int cmd_seed(int argc, char **argv)
 		fprintf(stderr, "cloister seed: unknown subcommand '%s' (see cloister seed --help)\n", sub);
 		return EXIT_USAGE;
 	}
-	if (c.from && c.offline) {
-		/* --from is offline by nature; nothing to reconcile */
-		c.offline = false;
-	}
+	if (cli_fetch_opts("seed", &mirrors, snapshot, offline, &fetch) < 0)
+		return EXIT_USAGE;
+	c.fetch = &fetch;
 	int r = cloister_home(store, c.home, sizeof c.home, &err);
 	if (r == 0 && lock)
 		snprintf(c.lock, sizeof c.lock, "%s", lock);
@@ -81,10 +89,10 @@ int cmd_seed(int argc, char **argv)
 		if (r == 0)
 			printf("seed %s\n%s\n", hash, tree);
 	}
+	fetch_opts_release(&fetch);
 	if (r < 0) {
 		fprintf(stderr, "cloister seed: %s\n", err.msg);
-		/* a malformed lock is bad input; anything else a failure */
-		return err.code == EINVAL ? EXIT_USAGE : EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	return EXIT_OK;
 }

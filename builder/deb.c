@@ -125,12 +125,12 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 	if (!raw)
 		return cl_err_msg(err, EINVAL, "%s: an entry without a name", what);
 	if (raw[0] == '/')
-		return cl_err_msg(err, EPERM, "%s: refusing absolute path '%s'", what, raw);
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing absolute path '%s'", what, raw);
 	for (const char *c = raw; (c = strstr(c, "..")); c += 2)
 		if ((c == raw || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
-			return cl_err_msg(err, EPERM, "%s: refusing path with '..': '%s'", what, raw);
+			return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing path with '..': '%s'", what, raw);
 	if (deb_path_normalize(raw, norm, sizeof norm) < 0)
-		return cl_err_msg(err, EPERM, "%s: refusing path '%s'", what, raw);
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing path '%s'", what, raw);
 	if (!norm[0]) {
 		mapped[0] = '\0'; /* the archive's "./": nothing to write */
 		return 0;
@@ -144,11 +144,11 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 	mode_t mode = A->archive_entry_mode(e) & 07777;
 	const char *hard = A->archive_entry_hardlink(e);
 	if (type == AE_IFCHR || type == AE_IFBLK)
-		return cl_err_msg(err, EPERM, "%s: refusing device node '%s'", what, raw);
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing device node '%s'", what, raw);
 	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && !hard)
-		return cl_err_msg(err, EPERM, "%s: refusing special file '%s'", what, raw);
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing special file '%s'", what, raw);
 	if (type != AE_IFDIR && (mode & (S_ISUID | S_ISGID)))
-		return cl_err_msg(err, EPERM, "%s: refusing setuid/setgid file '%s' (mode %04o)",
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing setuid/setgid file '%s' (mode %04o)",
 				  what, raw, (unsigned)mode);
 	/* a setgid directory only passes its group on; the seed has no groups */
 	A->archive_entry_set_perm(e, mode & ~(mode_t)(S_ISUID | S_ISGID));
@@ -164,7 +164,7 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 	if (hard) {
 		char hn[PATH_MAX], hm[PATH_MAX];
 		if (hard[0] == '/' || deb_path_normalize(hard, hn, sizeof hn) < 0 || !hn[0])
-			return cl_err_msg(err, EPERM, "%s: refusing hard link '%s' to '%s'", what, raw, hard);
+			return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing hard link '%s' to '%s'", what, raw, hard);
 		if (merge_usr)
 			deb_path_merge_usr(hn, hm, sizeof hm);
 		else
@@ -175,7 +175,7 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 		const char *target = A->archive_entry_symlink(e);
 		char joined[PATH_MAX * 2], abs[PATH_MAX], absm[PATH_MAX], dir[PATH_MAX], rel[PATH_MAX];
 		if (!target || !target[0])
-			return cl_err_msg(err, EPERM, "%s: refusing empty symlink '%s'", what, raw);
+			return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing empty symlink '%s'", what, raw);
 		/* where the link points, in the package's own layout */
 		if (target[0] == '/') {
 			snprintf(joined, sizeof joined, "%s", target);
@@ -185,7 +185,7 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 			snprintf(joined, sizeof joined, "%s/%s", odir, target);
 		}
 		if (deb_path_normalize(joined, abs, sizeof abs) < 0)
-			return cl_err_msg(err, EPERM, "%s: refusing symlink '%s' -> '%s': it leads out of the tree",
+			return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s: refusing symlink '%s' -> '%s': it leads out of the tree",
 					  what, raw, target);
 		if (merge_usr)
 			deb_path_merge_usr(abs, absm, sizeof absm);
@@ -207,7 +207,9 @@ static int write_error(const struct archive_api *A, struct archive *w, const cha
 	const char *why = A->archive_error_string(w);
 	if (e > 0)
 		return cl_err_set(err, e, "%s: %s %s%s%s", what, doing, path, why ? ": " : "", why ? why : "");
-	return cl_err_msg(err, EIO, "%s: %s %s: %s", what, doing, path, why ? why : "failed");
+	/* no errno: libarchive's own refusal (SECURE_SYMLINKS and the like),
+	 * so the archive is at fault, not the machine */
+	return cl_err_in(err, CL_BAD_INPUT, EIO, "%s: %s %s: %s", what, doing, path, why ? why : "failed");
 }
 
 static int extract_data(const struct archive_api *A, struct archive *data, const char *what,

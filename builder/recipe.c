@@ -67,22 +67,23 @@ static int parse_digest(const char *tok, char out[SHA256_HEX_LEN + 1])
 }
 
 /* source: file PATH sha256:HEX
- * source: debian PACKAGE=VERSION FILE sha256:HEX
+ * source: debian PACKAGE=VERSION FILE sha256:HEX [suite:SUITE [moving]]
  * source: cache NAME sha256:HEX */
 static int parse_source(struct recipe *r, char *value, const char *where, int line,
 			struct cl_err *err)
 {
-	char *tok[5];
+	char *tok[7];
 	int n = 0;
 	for (char *save = NULL, *t = strtok_r(value, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
-		if (n < 5)
+		if (n < 7)
 			tok[n++] = t;
 		else
 			return cl_err_msg(err, EINVAL, "%s:%d: too many words in source", where, line);
 	struct recipe_source src;
 	memset(&src, 0, sizeof src);
 	src.line = line;
-	const char *usage = "expected 'file PATH sha256:HEX', 'debian PACKAGE=VERSION FILE sha256:HEX' "
+	const char *usage = "expected 'file PATH sha256:HEX', 'debian PACKAGE=VERSION FILE sha256:HEX "
+			    "[suite:SUITE [moving]]' "
 			    "or 'cache NAME sha256:HEX'";
 	if (n == 3 && !strcmp(tok[0], "file")) {
 		char norm[PATH_MAX];
@@ -97,7 +98,7 @@ static int parse_source(struct recipe *r, char *value, const char *where, int li
 			goto too_long;
 		if (parse_digest(tok[2], src.sha256) < 0)
 			goto bad_digest;
-	} else if (n == 4 && !strcmp(tok[0], "debian")) {
+	} else if (n >= 4 && n <= 6 && !strcmp(tok[0], "debian")) {
 		char *eq = strchr(tok[1], '=');
 		src.kind = SRC_DEBIAN;
 		if (!eq || eq == tok[1] || !eq[1] || strlen(tok[1]) > 200)
@@ -112,6 +113,16 @@ static int parse_source(struct recipe *r, char *value, const char *where, int li
 			goto too_long;
 		if (parse_digest(tok[3], src.sha256) < 0)
 			goto bad_digest;
+		if (n >= 5 && (strncmp(tok[4], "suite:", 6) || !tok[4][6] ||
+			       strspn(tok[4] + 6, "abcdefghijklmnopqrstuvwxyz0123456789.+-_/") != strlen(tok[4] + 6)))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' should be suite:SUITE, the suite the pin comes "
+					  "from (as `apt-cache madison` names it)", where, line, tok[4]);
+		if (n == 6 && strcmp(tok[5], "moving"))
+			return cl_err_msg(err, EINVAL, "%s:%d: after the suite only 'moving' may follow, not '%s'",
+					  where, line, tok[5]);
+		if (n >= 5 && set_str(src.suite, sizeof src.suite, tok[4] + 6) < 0)
+			goto too_long;
+		src.moving = n == 6;
 	} else if (n == 3 && !strcmp(tok[0], "cache")) {
 		src.kind = SRC_CACHE;
 		if (strchr(tok[1], '/') || !strcmp(tok[1], ".") || !strcmp(tok[1], ".."))

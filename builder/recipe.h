@@ -5,6 +5,7 @@
 #define CLOISTER_RECIPE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../common/err.h"
@@ -22,6 +23,8 @@ struct recipe_source {
 	char path[PATH_MAX];  /* SRC_FILE: relative to the recipe folder */
 	char package[128];    /* SRC_DEBIAN: source package */
 	char version[128];    /* SRC_DEBIAN: its version */
+	char suite[128];      /* SRC_DEBIAN: the suite it was pinned from ("" unrecorded) */
+	bool moving;          /* SRC_DEBIAN: that suite drops old versions */
 	char sha256[SHA256_HEX_LEN + 1];
 	int line;
 };

@@ -338,7 +338,7 @@ int repro_check(const struct build_job *job, const char *stage_a, char *stage_b,
 				comparison_print(&s, sout, out, 20, stderr);
 				comparison_free(&s);
 				comparison_free(&c);
-				return cl_err_msg(err, EIO, "%s %s: the two new builds agree, but differ from the stored "
+				return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: the two new builds agree, but differ from the stored "
 						  "output %s", job->r->name, job->r->version, stored->path);
 			}
 			fprintf(stderr, "    %s %s: A, B and the stored output are identical (%zu paths)\n",
@@ -378,7 +378,7 @@ int repro_check(const struct build_job *job, const char *stage_a, char *stage_b,
 	comparison_free(&c);
 	/* the stage_a path is gone now: tell the caller not to remove it */
 	((char *)stage_a)[0] = '\0';
-	return cl_err_msg(err, EIO, "%s %s is not reproducible: %zu difference%s; differs when: %s. Both builds "
+	return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s is not reproducible: %zu difference%s; differs when: %s. Both builds "
 			  "are kept in %s (a/ and b/, with reproducibility.json); `cloister gc` removes them",
 			  job->r->name, job->r->version, n, n == 1 ? "" : "s", culprits, dir);
 }
@@ -387,7 +387,7 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 {
 	char stage_b[PATH_MAX] = "", out[PATH_MAX + 16], sout[PATH_MAX + 16], json[PATH_MAX + 32];
 	struct comparison c;
-	TRY(sources_fetch(job->o->home, job->r, job->o->offline, job->o->quiet, err));
+	TRY(sources_fetch(job->o->home, job->r, &job->o->fetch, job->o->quiet, err));
 	TRY(build_variant(job, VARY_ALL, stage_b, sizeof stage_b, err));
 	int r;
 	if ((r = normalize_out(stage_b, job->r->source_date_epoch, err)) < 0 ||
@@ -403,7 +403,7 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 		comparison_print(&c, sout, out, 20, stderr);
 		comparison_free(&c);
 		drop(stage_b);
-		return cl_err_msg(err, EIO, "%s %s: a varied rebuild differs from the unchecked stored output %s",
+		return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: a varied rebuild differs from the unchecked stored output %s",
 				  job->r->name, job->r->version, e->path);
 	}
 	drop(stage_b);

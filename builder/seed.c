@@ -89,7 +89,7 @@ static int copy_skeleton_at(int src, int dst, const char *rel, struct cl_err *er
 			}
 			target[l] = '\0';
 			if (target[0] == '/') {
-				r = cl_err_msg(err, EPERM, "the skeleton's symlink %s -> %s must be relative", path, target);
+				r = cl_err_in(err, CL_BAD_INPUT, EPERM, "the skeleton's symlink %s -> %s must be relative", path, target);
 				break;
 			}
 			if (symlinkat(target, dst, n) < 0)
@@ -112,7 +112,7 @@ static int copy_skeleton_at(int src, int dst, const char *rel, struct cl_err *er
 			if (r < 0)
 				r = cl_err_set(err, -r, "copying %s", path);
 		} else {
-			r = cl_err_msg(err, EPERM, "the skeleton's %s is a special file", path);
+			r = cl_err_in(err, CL_BAD_INPUT, EPERM, "the skeleton's %s is a special file", path);
 		}
 	}
 	closedir(d);
@@ -362,11 +362,8 @@ static int unpack_parallel(const struct seed_ctx *c, const struct seed_pkg **pkg
 		struct cl_err werr = { 0 };
 		int wr = worker_wait(&workers[w], "an unpacking worker", &listed, &werr);
 		if (wr < 0 && r == 0) {
-			/* a refused archive means the seed cannot be built (exit
-			 * 1): not the user's usage error, whatever the code */
+			/* the worker's class crossed with its report */
 			*err = werr;
-			if (err->code != EIO)
-				err->code = EPERM;
 			r = -err->code;
 		}
 		if (listed)

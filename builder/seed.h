@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "../common/err.h"
+#include "fetch/fetch.h"
 #include "hash.h"
 
 /* 2023-06-10, Debian 12's release: every mtime in a seed. */
@@ -17,8 +18,8 @@ struct seed_ctx {
 	char lock[PATH_MAX];      /* rootfs-seed/seed.lock */
 	char skeleton[PATH_MAX];  /* rootfs-seed/skeleton */
 	const char *set;          /* base, kbuild or all */
-	const char *from;         /* an offline mirror of .debs, or NULL */
-	bool offline;
+	const char *from;         /* a folder of .debs by name, or NULL */
+	const struct fetch_opts *fetch;  /* mirrors, snapshot, offline */
 	bool quiet;
 };
 
@@ -31,7 +32,8 @@ int seed_fetch(const struct seed_ctx *c, struct cl_err *err);
 /* Unpacks the set into seeds/HASH/ (once); hash and the tree's path out. */
 int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tree,
 	       size_t treelen, struct cl_err *err);
-/* Rewrites the lock from the archive's current candidates; prints changes. */
+/* Rewrites the lock: each package at the newest version of a frozen suite
+ * that has it, else the archive's candidate, marked moving; prints changes. */
 int seed_update(const struct seed_ctx *c, struct cl_err *err);
 
 #endif

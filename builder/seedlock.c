@@ -23,6 +23,16 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+static int valid_suite(const char *s)
+{
+	if (!isalnum((unsigned char)s[0]))
+		return 0;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || strchr(".+-_/", *s)))
+			return 0;
+	return 1;
+}
+
 static int valid_version(const char *s)
 {
 	if (!isdigit((unsigned char)s[0]))
@@ -45,12 +55,23 @@ int seed_lock_read(const char *path, struct seed_lock *lock, struct cl_err *err)
 	lines_init(&it, text);
 	for (char *line; (line = lines_next(&it)); ) {
 		lineno = it.line;
-		char f[6][256];
-		int n = sscanf(line, "%255s %255s %255s %255s %255s %255s", f[0], f[1], f[2], f[3], f[4], f[5]);
-		if (n != 5) {
+		char f[8][256];
+		int n = sscanf(line, "%255s %255s %255s %255s %255s %255s %255s %255s", f[0], f[1], f[2], f[3],
+			       f[4], f[5], f[6], f[7]);
+		if (n != 6 && n != 7) {
 			seed_lock_free(lock);
-			return cl_err_msg(err, EINVAL, "%s:%d: expected 5 fields (set name version sha256 size), found %d",
-					  path, lineno, n);
+			return cl_err_msg(err, EINVAL, "%s:%d: expected 6 fields (set name version sha256 size suite) "
+					  "and an optional 'moving', found %d", path, lineno, n);
+		}
+		if (!valid_suite(f[5]) || strlen(f[5]) >= sizeof lock->pkgs->suite) {
+			seed_lock_free(lock);
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a suite name (the suite apt found the pin "
+					  "in, as `apt-cache madison` names it)", path, lineno, f[5]);
+		}
+		if (n == 7 && strcmp(f[6], "moving")) {
+			seed_lock_free(lock);
+			return cl_err_msg(err, EINVAL, "%s:%d: the seventh field can only be 'moving' (a pin from a "
+					  "suite that drops old versions), not '%s'", path, lineno, f[6]);
 		}
 		if (strcmp(f[0], "base") && strcmp(f[0], "kbuild")) {
 			seed_lock_free(lock);
@@ -97,6 +118,8 @@ int seed_lock_read(const char *path, struct seed_lock *lock, struct cl_err *err)
 		memcpy(p->name, f[1], strlen(f[1]) + 1);
 		memcpy(p->version, f[2], strlen(f[2]) + 1);
 		memcpy(p->sha256, f[3], SHA256_HEX_LEN + 1);
+		memcpy(p->suite, f[5], strlen(f[5]) + 1);
+		p->moving = n == 7;
 		p->size = size;
 		p->line = lineno;
 	}
@@ -129,11 +152,13 @@ int seed_lock_write(const char *path, const struct seed_lock *lock, struct cl_er
 	}
 	fprintf(f, "# The seed: Debian 12 binary packages, pinned by version, sha256 and size.\n"
 		   "# base: the toolchain every build gets; kbuild: what kernel builds add.\n"
+		   "# suite: where apt found the pin; 'moving' marks a suite that drops old versions\n"
+		   "# (security, updates): such a pin vanishes when the suite moves on.\n"
 		   "# Rewritten by `cloister seed update`; see docs/seed.md.\n"
-		   "# set\tname\tversion\tsha256\tsize\n");
+		   "# set\tname\tversion\tsha256\tsize\tsuite\n");
 	for (size_t i = 0; i < lock->n; i++)
-		fprintf(f, "%s\t%s\t%s\t%s\t%llu\n", sorted[i].set, sorted[i].name, sorted[i].version,
-			sorted[i].sha256, sorted[i].size);
+		fprintf(f, "%s\t%s\t%s\t%s\t%llu\t%s%s\n", sorted[i].set, sorted[i].name, sorted[i].version,
+			sorted[i].sha256, sorted[i].size, sorted[i].suite, sorted[i].moving ? "\tmoving" : "");
 	fclose(f);
 	free(sorted);
 	int r = write_file_atomic(path, buf, len, 0644, err);

@@ -1,13 +1,14 @@
 /* rootfs-seed/seed.lock: the pinned Debian packages of the seed.
  *
  *   # comment
- *   SET   NAME   VERSION   SHA256   SIZE
+ *   SET   NAME   VERSION   SHA256   SIZE   SUITE   [moving]
  *
  * SET is "base" (the toolchain every build gets) or "kbuild" (what kernel
  * builds add).  docs/seed.md describes the format. */
 #ifndef CLOISTER_SEEDLOCK_H
 #define CLOISTER_SEEDLOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../common/err.h"
@@ -19,6 +20,8 @@ struct seed_pkg {
 	char version[128];
 	char sha256[SHA256_HEX_LEN + 1];
 	unsigned long long size;
+	char suite[128];      /* where apt found the pin */
+	bool moving;          /* that suite drops old versions */
 	int line;
 };
 

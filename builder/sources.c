@@ -17,6 +17,7 @@
 #include "apt.h"
 #include "cache.h"
 #include "deb.h"
+#include "fetch/snapshot.h"
 
 static int recipe_file(const struct recipe *r, const struct recipe_source *s, char *path, size_t len,
 		       struct cl_err *err)
@@ -50,16 +51,32 @@ static int lists_have_sources(const struct apt_env *env)
 	return found;
 }
 
+static int vanished_source(const struct recipe *r, const struct recipe_source *s,
+			   const struct fetch_opts *fo, struct cl_err *err)
+{
+	return cl_err_msg(err, ENOENT, "%s/recipe:%d: the source package %s %s (suite %s%s) is no longer in the "
+			  "archive%s%s, and %s (sha256 %s) is not in the download cache.  Ways forward: update the "
+			  "pin to a version of the frozen suite; or add a mirror that has the file (--mirror URL, "
+			  "CLOISTER_MIRRORS: URL/sha256/HEX)", r->dir, s->line, s->package, s->version,
+			  s->suite[0] ? s->suite : "not recorded", s->moving ? ", which drops old versions" : "",
+			  fo->n_mirrors ? ", on no mirror" : "",
+			  fo->snapshot ? " nor in the snapshot service" : "", s->name, s->sha256);
+}
+
 static int fetch_debian(const char *home, const struct recipe *r, const struct recipe_source *s,
-			bool quiet, struct cl_err *err)
+			const struct fetch_opts *fo, bool quiet, struct cl_err *err)
 {
 	struct apt_env env;
-	char dir[PATH_MAX + 32], file[PATH_MAX + 300];
+	char dir[PATH_MAX + 32], file[PATH_MAX + 300], what[600];
+	bool updated = false;
+	snprintf(what, sizeof what, "%.200s/recipe:%d: %.200s from %.60s %.60s", r->dir, s->line, s->name,
+		 s->package, s->version);
 	TRY(apt_env_init_src(&env, home, err));
 	if (!lists_have_sources(&env)) {
 		if (!quiet)
 			fprintf(stderr, "updating the private source package lists\n");
 		TRY(apt_update(&env, err));
+		updated = true;
 	}
 	TRY(pathf(err, dir, sizeof dir, "%s/tmp", home));
 	TRY(mkdir_p(dir, 0755, err));
@@ -69,30 +86,39 @@ static int fetch_debian(const char *home, const struct recipe *r, const struct r
 	if (!quiet)
 		fprintf(stderr, "fetching source %s=%s\n", s->package, s->version);
 	int rc = apt_source_download(&env, s->package, s->version, dir, err);
-	if (rc == -ENOENT)
-		rc = cl_err_msg(err, ENOENT, "%s/recipe:%d: the source package %s %s is not in the archive "
-				"(Debian replaces versions at point releases): update the recipe, or put the "
-				"file in the download cache", r->dir, s->line, s->package, s->version);
+	if (rc == -ENOENT && !updated) {
+		/* only fresh lists may call a pin gone */
+		rc = apt_update(&env, err);
+		if (rc == 0)
+			rc = apt_source_download(&env, s->package, s->version, dir, err);
+	}
+	if (rc == -ENOENT) {
+		struct cl_err e = { 0 };
+		rc = snapshot_fetch_source(fo, home, s->package, s->version, s->name, s->sha256, what, &e);
+		if (rc == 0) {
+			struct cl_err ignore;
+			remove_tree(dir, &ignore);
+			return 0;
+		}
+		rc = rc == -ENOSPC ? cl_err_msg(err, ENOSPC, "%s", e.msg) : vanished_source(r, s, fo, err);
+	}
 	if (rc == 0) {
 		snprintf(file, sizeof file, "%s/%s", dir, s->name);
 		if (access(file, F_OK) < 0)
 			rc = cl_err_msg(err, ENOENT, "%s/recipe:%d: the source package %s %s has no file %s",
 					r->dir, s->line, s->package, s->version, s->name);
 	}
-	if (rc == 0) {
-		char what[600];
-		snprintf(what, sizeof what, "%.200s/recipe:%d: %.200s from %.60s %.60s", r->dir, s->line, s->name,
-			 s->package, s->version);
+	if (rc == 0)
 		rc = cache_add(home, file, s->sha256, what, true, err);
-	}
 	struct cl_err ignore;
 	remove_tree(dir, &ignore);
 	return rc;
 }
 
-int sources_fetch(const char *home, const struct recipe *r, bool offline, bool quiet,
+int sources_fetch(const char *home, const struct recipe *r, const struct fetch_opts *fo, bool quiet,
 		  struct cl_err *err)
 {
+	bool offline = fo->offline;
 	for (size_t i = 0; i < r->n_sources; i++) {
 		const struct recipe_source *s = &r->sources[i];
 		if (s->kind == SRC_FILE) {
@@ -104,11 +130,19 @@ int sources_fetch(const char *home, const struct recipe *r, bool offline, bool q
 			continue;
 		if (rc != -ENOENT)
 			return rc;
+		char what[600];
+		snprintf(what, sizeof what, "%.200s/recipe:%d: %.200s", r->dir, s->line, s->name);
+		rc = fetch_from_mirrors(fo, home, s->sha256, 0, what, err);
+		if (rc == 0)
+			continue;
+		if (rc != -ENOENT)
+			return rc;
 		if (s->kind == SRC_CACHE || offline)
-			return cl_err_msg(err, ENOENT, "%s/recipe:%d: %s (sha256 %s) is not in the download cache%s",
+			return cl_err_msg(err, ENOENT, "%s/recipe:%d: %s (sha256 %s) is not in the download cache%s%s",
 					  r->dir, s->line, s->name, s->sha256,
+					  fo->n_mirrors ? " nor on a mirror" : "",
 					  offline ? ", and --offline forbids fetching it" : "");
-		TRY(fetch_debian(home, r, s, quiet, err));
+		TRY(fetch_debian(home, r, s, fo, quiet, err));
 	}
 	return 0;
 }

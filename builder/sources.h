@@ -9,11 +9,14 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "fetch/fetch.h"
 #include "recipe.h"
 
-/* Every source available and verified; with offline, no network, and the
- * error names the missing digest.  A digest mismatch is -EBADMSG. */
-int sources_fetch(const char *home, const struct recipe *r, bool offline, bool quiet,
+/* Every source available and verified: from the download cache, fo's
+ * mirrors, apt (deb-src) and the snapshot service, in that order; offline,
+ * the cache and file:// mirrors only, and the error names the missing
+ * digest.  A digest mismatch is -EBADMSG. */
+int sources_fetch(const char *home, const struct recipe *r, const struct fetch_opts *fo, bool quiet,
 		  struct cl_err *err);
 /* Into build_dir.  srcdir gets the single top-level directory the first
  * archive unpacked to (relative), or "" when there is none. */

@@ -27,7 +27,8 @@ static void worker_main(int fd, pid_t parent, worker_fn fn, void *arg)
 		/* the partial result goes: only the error is reported */
 		if (fflush(f) != 0 || ftruncate(fd, 0) < 0 || fseek(f, 0, SEEK_SET) < 0)
 			_exit(1);
-		fprintf(f, "-%d:%s", e.code > 0 ? e.code : EIO, e.msg);
+		/* "-CODE,CLASS,SIGNAL:message": the class crosses with it */
+		fprintf(f, "-%d,%d,%d:%s", e.code > 0 ? e.code : EIO, (int)e.cls, e.signal, e.msg);
 	}
 	_exit(fclose(f) == 0 && r >= 0 ? 0 : 1);
 }
@@ -72,7 +73,12 @@ int worker_result(struct worker *w, int status, const char *what, char **result,
 	}
 	int rc;
 	char *colon = strchr(report, ':');
-	if (report[0] == '-' && colon)
+	int code = 0, cls = 0, sig = 0;
+	if (report[0] == '-' && colon && sscanf(report + 1, "%d,%d,%d:", &code, &cls, &sig) == 3) {
+		rc = cl_err_in(err, cls >= CL_UNSET && cls <= CL_INTERRUPTED ? (enum cl_class)cls : CL_UNSET,
+			       code > 0 ? code : EIO, "%s", colon + 1);
+		err->signal = sig;
+	} else if (report[0] == '-' && colon)
 		rc = cl_err_msg(err, atoi(report + 1) > 0 ? atoi(report + 1) : EIO, "%s", colon + 1);
 	else if (WIFSIGNALED(status))
 		rc = cl_err_msg(err, EIO, "%s died of signal %d", what, WTERMSIG(status));

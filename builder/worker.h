@@ -13,7 +13,7 @@
 
 struct worker {
 	pid_t pid;
-	int fd;      /* the report: "+" and the result, or "-CODE:message" */
+	int fd;      /* the report: "+" and the result, or "-CODE,CLASS,SIGNAL:message" */
 };
 
 /* The job, run in the child: what it writes to result is handed to the

@@ -11,8 +11,26 @@
 
 #include <stddef.h>
 
+/* What kind of failure it is, set where the error is made (cl_err_in);
+ * the exit status follows from it alone (cl_exit_status), the same for
+ * every command.  CL_UNSET errors are classed by their errno, the rule
+ * of the commands before classes existed. */
+enum cl_class {
+	CL_UNSET = 0,
+	CL_USAGE,           /* the command line: exit 2 */
+	CL_BAD_INPUT,       /* a recipe, lock, machine, source or archive to fix: exit 2 */
+	CL_BUILD_FAILED,    /* a build script failed or timed out: exit 1 */
+	CL_UNREPRODUCIBLE,  /* A and B differ: exit 1 */
+	CL_SANDBOX,         /* the sandbox could not be set up: exit 125 */
+	CL_IO,              /* the machine's trouble (permissions, I/O, network): exit 1 */
+	CL_RESOURCE,        /* a full disk, no memory, too many files: exit 1 */
+	CL_INTERRUPTED,     /* SIGINT or SIGTERM: exit 128 + the signal */
+};
+
 struct cl_err {
 	int code;            /* positive errno, or 0 when nothing is set */
+	enum cl_class cls;
+	int signal;          /* CL_INTERRUPTED: which */
 	char msg[1024];
 };
 
@@ -30,6 +48,17 @@ int cl_err_prefix(struct cl_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void cl_err_clear(struct cl_err *err);
+
+/* Like cl_err_msg, with the class of the failure. */
+int cl_err_in(struct cl_err *err, enum cl_class cls, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Classes an error already set, unless it has a class; returns -code. */
+int cl_err_as(struct cl_err *err, enum cl_class cls);
+/* The class: the one set, else the one errno implies. */
+enum cl_class cl_err_class(const struct cl_err *err);
+const char *cl_class_name(enum cl_class cls);
+/* The exit status every command uses for a failure of this class. */
+int cl_exit_status(const struct cl_err *err);
 
 /* Returns early with a negative result. */
 #define TRY(expr) do { int _r = (expr); if (_r < 0) return _r; } while (0)

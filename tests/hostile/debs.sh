@@ -11,13 +11,13 @@ hostile() {
 	"$MKDEB" "$d/evil_1_amd64.deb" "$@" || { fail "$name" "mkdeb failed"; return; }
 	sha=$(sha256sum < "$d/evil_1_amd64.deb" | cut -d' ' -f1)
 	size=$(stat -c %s "$d/evil_1_amd64.deb")
-	printf 'base\tevil\t1\t%s\t%s\n' "$sha" "$size" > "$d/lock"
+	printf 'base\tevil\t1\t%s\t%s\tbookworm\n' "$sha" "$size" > "$d/lock"
 	mkdir "$d/skel"
 	store="$d/store"
 	out=$("$CLOISTER" seed fetch --from "$d" --store "$store" --lock "$d/lock" -q 2>&1 &&
 	      "$CLOISTER" seed build --store "$store" --lock "$d/lock" --skeleton "$d/skel" -q 2>&1
 	      echo "status=$?")
-	expect_match "$name" "*$want*status=1" "$out"
+	expect_match "$name" "*$want*status=2" "$out"
 	expect "$name: no seed published" "" "$(ls "$store/seeds" 2>/dev/null | grep -v '^\.')"
 }
 
@@ -48,12 +48,12 @@ d=$(scratch)
 "$MKDEB" "$d/one_1_amd64.deb" "d:./usr/:0755" "f:./usr/clash:0644:first"
 "$MKDEB" "$d/two_1_amd64.deb" "d:./usr/:0755" "f:./usr/clash:0644:second"
 for p in one two; do
-	printf 'base\t%s\t1\t%s\t%s\n' "$p" "$(sha256sum < "$d/${p}_1_amd64.deb" | cut -d' ' -f1)" \
+	printf 'base\t%s\t1\t%s\t%s\tbookworm\n' "$p" "$(sha256sum < "$d/${p}_1_amd64.deb" | cut -d' ' -f1)" \
 		"$(stat -c %s "$d/${p}_1_amd64.deb")" >> "$d/lock"
 done
 mkdir "$d/skel"
 out=$("$CLOISTER" seed fetch --from "$d" --store "$d/store" --lock "$d/lock" -q 2>&1 &&
       "$CLOISTER" seed build --store "$d/store" --lock "$d/lock" --skeleton "$d/skel" -q 2>&1
       echo "status=$?")
-expect_match "a file provided by two packages is refused" "*/usr/clash is *provided by *package*status=1" "$out"
+expect_match "a file provided by two packages is refused" "*/usr/clash is *provided by *package*status=2" "$out"
 expect "...and no seed is published" "" "$(ls "$d/store/seeds" 2>/dev/null | grep -v '^\.')"

@@ -65,7 +65,7 @@ out=$(cm check pair -r hello 2>&1; echo "status=$?")
 expect_match "a recipe and a machine at once: exit 2" "*a recipe or a machine, not both*status=2" "$out"
 out=$(cm fetch pair --offline 2>&1; echo "status=$?")
 expect_match "fetch MACHINE: the closure's sources are in the cache" \
-	"*every source of pair's closure (3 recipes) is in the download cache*status=0" "$out"
+	"*every input of pair (* files) is in the download cache*status=0" "$out"
 out=$(cm check hello 2>&1; echo "status=$?")
 expect_match "a recipe's name given as a machine: exit 2, and the -r to use" \
 	"*no machine 'hello'*but a recipe of that name: cloister check -r hello*status=2" "$out"

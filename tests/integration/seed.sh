@@ -75,13 +75,13 @@ printf '\377' | dd of="$file" bs=1 seek=100 conv=notrunc 2>/dev/null
 c=$(scratch)
 out=$("$CLOISTER" seed fetch --from "$mirror" --store "$c" --lock "$one/lock" -q 2>&1; echo "status=$?")
 expect_match "a corrupted .deb is refused with both digests" \
-	"*gcc $gcc_ver*sha256 mismatch: expected $gcc_sha, got *status=1" "$out"
+	"*gcc $gcc_ver*sha256 mismatch: expected $gcc_sha, got *status=2" "$out"
 expect "nothing entered the cache" "" "$(ls "$c/downloads/sha256" 2>/dev/null)"
 cp "$SEED_CACHE/downloads/sha256/$gcc_sha" "$file"
 chmod u+w "$file"
 truncate -s 1000 "$file"
 out=$("$CLOISTER" seed fetch --from "$mirror" --store "$c" --lock "$one/lock" -q 2>&1; echo "status=$?")
-expect_match "a truncated .deb is refused with the sizes" "*gcc $gcc_ver*size mismatch*has 1000*status=1" "$out"
+expect_match "a truncated .deb is refused with the sizes" "*gcc $gcc_ver*size mismatch*has 1000*status=2" "$out"
 cp "$SEED_CACHE/downloads/sha256/$gcc_sha" "$file"
 out=$("$CLOISTER" seed fetch --from "$mirror" --store "$c" --lock "$one/lock" -q 2>&1; echo "status=$?")
 expect "the intact .deb from the mirror is accepted" "status=0" "$out"
@@ -93,7 +93,7 @@ out=$("$CLOISTER" seed fetch --offline --store "$c" --lock "$one/lock" -q 2>&1; 
 expect_match "a corrupted cache entry is detected and deleted" "*corrupted*deleted*status=1" "$out"
 expect "...and is gone" "" "$(ls "$c/downloads/sha256")"
 out=$("$CLOISTER" seed fetch --offline --store "$c" --lock "$one/lock" -q 2>&1; echo "status=$?")
-expect_match "--offline names what is missing" "*gcc $gcc_ver*not in the download cache*--offline*status=1" "$out"
+expect_match "--offline names what is missing" "*gcc $gcc_ver*not in the download cache*--offline*status=2" "$out"
 
 # a vanished version
 bad=$(scratch)
@@ -101,12 +101,12 @@ bad=$(scratch)
 echo "$gcc_line" | sed "s/\t$gcc_ver\t/\t4:12.2.0-0.1cloister\t/; s/$gcc_sha/$(printf '%064d' 7)/" > "$bad/lock"
 out=$("$CLOISTER" seed fetch --store "$SEED_CACHE" --lock "$bad/lock" -q 2>&1; echo "status=$?")
 expect_match "a version gone from the archive is explained" \
-	"*gcc 4:12.2.0-0.1cloister is no longer in the package archive*seed update*--from DIR*status=1" "$out"
+	"*gcc 4:12.2.0-0.1cloister is no longer in the package archive*seed update*--from DIR*status=2" "$out"
 
 # bad lock syntax
-printf 'base gcc 1.0 nothex 12\n' > "$bad/lock2"
+printf 'base gcc 1.0 nothex 12 bookworm\n' > "$bad/lock2"
 out=$("$CLOISTER" seed fetch --store "$c" --lock "$bad/lock2" 2>&1; echo "status=$?")
 expect_match "a malformed lock names file:line, exit 2" "*lock2:1: 'nothex' is not a sha256 digest*status=2" "$out"
-printf '# ok\nbase gcc 1.0 %s 12\nbase gcc 1.1 %s 12\n' "$gcc_sha" "$gcc_sha" > "$bad/lock3"
+printf '# ok\nbase gcc 1.0 %s 12 bookworm\nbase gcc 1.1 %s 12 bookworm\n' "$gcc_sha" "$gcc_sha" > "$bad/lock3"
 out=$("$CLOISTER" seed fetch --store "$c" --lock "$bad/lock3" 2>&1; echo "status=$?")
 expect_match "a package pinned twice is refused" "*lock3:3: gcc is pinned twice (first at line 2)*status=2" "$out"

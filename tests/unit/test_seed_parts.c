@@ -93,11 +93,15 @@ static void lock_parse(void)
 {
 	struct seed_lock lock;
 	struct cl_err err = { 0 };
-	const char *path = write_tmp("# comment\n\nbase\tgcc\t4:12.2.0-3\t" H "\t5216\n"
-				     "kbuild bc 1.07.1-3+b1 " H " 10 # trailing comment\n");
+	const char *path = write_tmp("# comment\n\nbase\tgcc\t4:12.2.0-3\t" H "\t5216\tbookworm\n"
+				     "kbuild bc 1.07.1-3+b1 " H " 10 bookworm-security moving # trailing comment\n");
 	CHECK(seed_lock_read(path, &lock, &err) == 0);
 	CHECK(lock.n == 2);
 	CHECK_STR(lock.pkgs[0].version, "4:12.2.0-3");
+	CHECK_STR(lock.pkgs[0].suite, "bookworm");
+	CHECK(!lock.pkgs[0].moving);
+	CHECK_STR(lock.pkgs[1].suite, "bookworm-security");
+	CHECK(lock.pkgs[1].moving);
 	CHECK(lock.pkgs[0].line == 3 && lock.pkgs[1].line == 4);
 	CHECK(lock.pkgs[1].size == 10);
 	CHECK(seed_pkg_selected(&lock.pkgs[0], "base") && seed_pkg_selected(&lock.pkgs[0], "kbuild"));
@@ -107,6 +111,8 @@ static void lock_parse(void)
 	struct seed_lock again;
 	CHECK(seed_lock_read(path, &again, &err) == 0);
 	CHECK(again.n == 2 && !strcmp(again.pkgs[1].name, "bc"));
+	/* the suite and the moving mark survive the round trip */
+	CHECK(again.n == 2 && !strcmp(again.pkgs[1].suite, "bookworm-security") && again.pkgs[1].moving);
 	seed_lock_free(&again);
 	seed_lock_free(&lock);
 	unlink(path);
@@ -114,13 +120,16 @@ static void lock_parse(void)
 
 static void lock_errors(void)
 {
-	expect_lock_error("base gcc 1.0 " H "\n", ":1: expected 5 fields");
-	expect_lock_error("\nextra gcc 1.0 " H " 1\n", ":2: unknown set 'extra'");
-	expect_lock_error("base GCC 1.0 " H " 1\n", ":1: 'GCC' is not a Debian package name");
-	expect_lock_error("base gcc v1 " H " 1\n", ":1: 'v1' is not a Debian version");
-	expect_lock_error("base gcc 1.0 " H "0 1\n", "is not a sha256 digest");
-	expect_lock_error("base gcc 1.0 " H " 12k\n", ":1: '12k' is not a size");
-	expect_lock_error("base gcc 1.0 " H " 1\nbase gcc 1.1 " H " 1\n", ":2: gcc is pinned twice (first at line 1)");
+	expect_lock_error("base gcc 1.0 " H " 1\n", ":1: expected 6 fields");
+	expect_lock_error("\nextra gcc 1.0 " H " 1 bookworm\n", ":2: unknown set 'extra'");
+	expect_lock_error("base GCC 1.0 " H " 1 bookworm\n", ":1: 'GCC' is not a Debian package name");
+	expect_lock_error("base gcc v1 " H " 1 bookworm\n", ":1: 'v1' is not a Debian version");
+	expect_lock_error("base gcc 1.0 " H "0 1 bookworm\n", "is not a sha256 digest");
+	expect_lock_error("base gcc 1.0 " H " 12k bookworm\n", ":1: '12k' is not a size");
+	expect_lock_error("base gcc 1.0 " H " 1 book;worm\n", ":1: 'book;worm' is not a suite name");
+	expect_lock_error("base gcc 1.0 " H " 1 bookworm frozen\n", ":1: the seventh field can only be 'moving'");
+	expect_lock_error("base gcc 1.0 " H " 1 bookworm\nbase gcc 1.1 " H " 1 bookworm\n",
+			  ":2: gcc is pinned twice (first at line 1)");
 	expect_lock_error("# nothing\n", "no package is pinned");
 }
 
