@@ -28,6 +28,7 @@
 #include "repro.h"
 #include "variations.h"
 #include "build_run.h"
+#include "plan/recipe_settings.h"
 #include "worker.h"
 
 static double now_s(void)
@@ -224,9 +225,11 @@ static bool wants_recheck(const struct build_opts *o, const struct graph *g, siz
 
 static int plan_one(const struct build_opts *o, const struct graph *g, size_t i, const char *seed_hash,
 		    struct build_dep *results, struct build_dep *deps, size_t *n_deps,
-		    struct inputs *in, struct cl_err *err)
+		    struct recipe_settings *rs, struct inputs *in, struct cl_err *err)
 {
 	const struct recipe *r = &g->nodes[i];
+	if (o->machine)
+		TRY(recipe_settings_for(o->machine, r->name, rs, err));
 	size_t *layer = calloc(g->n ? g->n : 1, sizeof *layer);
 	if (!layer)
 		return cl_err_set(err, ENOMEM, "building");
@@ -240,7 +243,7 @@ static int plan_one(const struct build_opts *o, const struct graph *g, size_t i,
 	free(layer);
 	*n_deps = nl;
 	TRY(check_providers(r, deps, nl, err));
-	TRY(inputs_compute(r, seed_hash, deps, nl, in, err));
+	TRY(inputs_compute(r, seed_hash, deps, nl, o->machine ? rs : NULL, in, err));
 	struct store_entry e;
 	int rc = store_lookup(o->home, in->hash, r->name, r->version, &e, err);
 	if (rc == -ENOENT)
@@ -268,8 +271,7 @@ int build_variant(const struct build_job *job, unsigned vary, char *stage, size_
 	    (rc = sources_unpack(job->o->home, job->r, build, srcdir, sizeof srcdir, err)) < 0 ||
 	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
 	    (rc = write_file_atomic(file, job->in->json, job->in->json_len, 0444, err)) < 0 ||
-	    (rc = build_run_sandboxed(job->o, job->r, job->seed_tree, job->deps, job->n_deps, stage, srcdir, vary,
-			    err)) < 0) {
+	    (rc = build_run_sandboxed(job, stage, srcdir, vary, err)) < 0) {
 		struct cl_err ignore;
 		remove_tree(stage, &ignore);
 		stage[0] = '\0';
@@ -431,9 +433,11 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			if (!ready)
 				continue;
 			struct inputs in = { 0 };
+			struct recipe_settings rs = { 0 };
 			size_t nd = 0;
-			int p = plan_one(o, &g, i, seed_hash, results, deps, &nd, &in, err);
+			int p = plan_one(o, &g, i, seed_hash, results, deps, &nd, &rs, &in, err);
 			if (p < 0) {
+				recipe_settings_free(&rs);
 				rc = p;
 				break;
 			}
@@ -457,6 +461,7 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 				}
 			}
 			inputs_free(&in);
+			recipe_settings_free(&rs);
 			progressed = true;
 		}
 		if (running == 0) {

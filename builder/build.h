@@ -23,10 +23,14 @@ struct build_opts {
 	bool no_check;  /* build once; the entry records that it was not checked */
 	bool recheck;   /* `cloister check -r`: rebuild the recipe asked for even if stored */
 	bool recheck_all;  /* `cloister check MACHINE`: rebuild every recipe of the graph */
+	/* Building for a machine: every recipe of the graph gets what its
+	 * settings add (plan/recipe_settings.h).  NULL for `-r`. */
+	const struct machine_settings *machine;
 };
 
 struct recipe;
 struct build_dep;
+struct machine_settings;
 struct inputs;
 
 /* One recipe's build, as the reproducibility checker needs to redo it. */

@@ -13,10 +13,12 @@
 #include "graph.h"
 #include "home.h"
 #include "machine.h"
+#include "plan/machine_settings.h"
 #include "store.h"
 
 const char build_usage[] =
 	"usage: cloister build -r RECIPE [OPTIONS]     build RECIPE and what it needs\n"
+	"       cloister build MACHINE [OPTIONS]       build every recipe of machines/MACHINE with its settings\n"
 	"       cloister fetch -r RECIPE|MACHINE [OPTIONS]\n"
 	"                                              download every input of its closure (seed, sources)\n"
 	"       cloister fetch --check -r RECIPE|MACHINE|--all\n"
@@ -36,7 +38,8 @@ const char build_usage[] =
 	"Options:\n"
 	"  -r RECIPE          the recipe (a folder of --recipes)\n"
 	"  MACHINE            a machine (a folder of --machines): the recipes its\n"
-	"                     settings/packages.list names, and their closure\n"
+	"                     settings/packages.list names, and their closure, each built\n"
+	"                     with the machine's compiler flags and package configurations\n"
 	"  -j N               jobs a build may use ($JOBS inside; default: the CPUs)\n"
 	"  -v, --verbose      stream build logs\n"
 	"  -q, --quiet        no progress lines\n"
@@ -54,7 +57,7 @@ const char build_usage[] =
 	"  --seed-lock FILE, --seed-skeleton DIR   the seed (default rootfs-seed/...)\n"
 	"\n"
 	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or bad\n"
-	"input (recipe or packages.list syntax, a missing recipe, a cycle, a wrong sha256).\n";
+	"input (recipe or machine settings syntax, a missing recipe, a cycle, a wrong sha256).\n";
 
 /* `cloister check busybox` most likely means the recipe: when there is
  * no such machine but such a recipe, the message says to use -r. */
@@ -152,11 +155,6 @@ int cmd_build(int argc, char **argv)
 		fprintf(stderr, "cloister %s: takes no recipe or machine (it works on the whole store)\n", cmd);
 		return EXIT_USAGE;
 	}
-	if (machine && !strcmp(cmd, "build")) {
-		fprintf(stderr, "cloister build: linking a machine's kernel image is not built yet; "
-			"`cloister check %s` builds and double-checks every recipe of it\n", machine);
-		return EXIT_USAGE;
-	}
 	int r = cloister_home(store, o.home, sizeof o.home, &err);
 	if (r == 0 && (!strcmp(cmd, "build") || !strcmp(cmd, "check"))) {
 		char what[300];
@@ -190,6 +188,7 @@ int cmd_build(int argc, char **argv)
 		r = skel ? (snprintf(o.seed_skeleton, sizeof o.seed_skeleton, "%s", skel), 0)
 			 : repo_file("rootfs-seed/skeleton", o.seed_skeleton, sizeof o.seed_skeleton, &err);
 	struct machine m = { 0 };
+	struct machine_settings ms = { 0 };
 	struct graph_root one = { recipe, NULL, 0 }, *roots = &one;
 	size_t n_roots = 1;
 	if (r == 0 && machine) {
@@ -198,6 +197,8 @@ int cmd_build(int argc, char **argv)
 			     : repo_file("machines", dir, sizeof dir, &err);
 		if (r == 0 && (r = machine_load(dir, machine, &m, &err)) == -ENOENT)
 			hint_recipe(&err, cmd, dir, machine, o.recipes);
+		if (r == 0 && (r = machine_settings_load(m.dir, m.name, &ms, &err)) == 0)
+			o.machine = &ms;
 		if (r == 0 && !(roots = calloc(m.n_packages, sizeof *roots)))
 			r = cl_err_set(&err, ENOMEM, "loading %s", machine);
 		for (size_t k = 0; r == 0 && k < m.n_packages; k++)
@@ -222,6 +223,7 @@ int cmd_build(int argc, char **argv)
 		free(roots);
 	machine_free(&m);
 	fetch_opts_release(&o.fetch);
+	machine_settings_free(&ms);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
 		return cl_exit_status(&err);
