@@ -84,17 +84,17 @@ static int parse_line(const char *file, int line, const char *l, const char *end
 	while (name_end < end && *name_end != '=' && *name_end != ' ' && *name_end != '\t')
 		name_end++;
 	if (eq && name_end < eq && strspn(name_end, " \t") == (size_t)(eq - name_end))
-		return cl_err_msg(err, EINVAL, "%s:%d: no blanks around '=': write NAME='value'", file, line);
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: no blanks around '=': write NAME='value'", file, line);
 	if (!eq || name_end != eq) {
 		int word = (int)(name_end - l);
 		if (word == 6 && !strncmp(l, "export", 6))
-			return cl_err_msg(err, EINVAL, "%s:%d: 'export' is not supported: write NAME='value' (the "
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: 'export' is not supported: write NAME='value' (the "
 					  "file is parsed, never executed)", file, line);
-		return cl_err_msg(err, EINVAL, "%s:%d: expected NAME='value', found '%.*s'", file, line,
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: expected NAME='value', found '%.*s'", file, line,
 				  (int)(end - l > 80 ? 80 : end - l), l);
 	}
 	if (!assignment_name_valid(l, (size_t)(eq - l)))
-		return cl_err_msg(err, EINVAL, "%s:%d: '%.*s' is not a variable name (letters, digits and _, "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: '%.*s' is not a variable name (letters, digits and _, "
 				  "not starting with a digit)", file, line, (int)(eq - l > 80 ? 80 : eq - l), l);
 	_cleanup_free_ char *name = strndup(l, (size_t)(eq - l));
 	_cleanup_free_ char *value = malloc((size_t)(end - eq));
@@ -103,17 +103,17 @@ static int parse_line(const char *file, int line, const char *l, const char *end
 	const char *why = NULL;
 	long n = read_value(eq + 1, end, value, &why);
 	if (n < 0)
-		return cl_err_msg(err, EINVAL, "%s:%d: %s: %s", file, line, name, why);
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: %s: %s", file, line, name, why);
 	const char *rest = eq + 1 + n;
 	while (rest < end && (*rest == ' ' || *rest == '\t'))
 		rest++;
 	if (rest < end && *rest != '#')
-		return cl_err_msg(err, EINVAL, "%s:%d: %s: unexpected '%.*s' after the value; one assignment "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: %s: unexpected '%.*s' after the value; one assignment "
 				  "a line, NAME='value'", file, line, name, (int)(end - rest > 80 ? 80 : end - rest),
 				  rest);
 	for (size_t i = 0; i < a->n; i++)
 		if (!strcmp(a->kv[i].name, name))
-			return cl_err_msg(err, EINVAL, "%s:%d: %s is set twice (first at line %d); keep one",
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: %s is set twice (first at line %d); keep one",
 					  file, line, name, a->lines[i]);
 	if (add(a, name, value, line) < 0)
 		return cl_err_set(err, ENOMEM, "%s", file);

@@ -23,21 +23,21 @@ static int parse_line(const char *file, int line, const char *l, size_t n, struc
 {
 	int shown = n > 80 ? 80 : (int)n;
 	if (n == 0)
-		return cl_err_msg(err, EINVAL, "%s:%d: a blank line; compiler-flags files have one flag a "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: a blank line; compiler-flags files have one flag a "
 				  "line and no blank lines", file, line);
 	if (l[0] == '#')
-		return cl_err_msg(err, EINVAL, "%s:%d: comments are not allowed in compiler-flags files "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: comments are not allowed in compiler-flags files "
 				  "(one flag a line, nothing else)", file, line);
 	const char *bad = bad_char(l, n);
 	if (bad && (*bad == ' ' || *bad == '\t'))
-		return cl_err_msg(err, EINVAL, "%s:%d: '%.*s' contains a blank; write one flag a line", file,
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: '%.*s' contains a blank; write one flag a line", file,
 				  line, shown, l);
 	if (bad)
-		return cl_err_msg(err, EINVAL, "%s:%d: '%.*s' contains %c, which make and sh would interpret "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: '%.*s' contains %c, which make and sh would interpret "
 				  "(flags reach builds in CFLAGS, split at blanks and never unquoted)", file, line,
 				  shown, l, *bad);
 	if (l[0] != '-')
-		return cl_err_msg(err, EINVAL, "%s:%d: '%.*s' is not a flag (a flag starts with -)", file, line,
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: '%.*s' is not a flag (a flag starts with -)", file, line,
 				  shown, l);
 	char **v = realloc(f->v, (f->n + 1) * sizeof *v);
 	if (!v)
@@ -58,7 +58,7 @@ int flags_parse(const char *file, const char *text, size_t len, struct flag_list
 	for (; rc == 0 && p < end; line++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
-			rc = cl_err_msg(err, EINVAL, "%s:%d: the last line has no line feed; end the file with one",
+			rc = cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: the last line has no line feed; end the file with one",
 					file, line);
 			break;
 		}

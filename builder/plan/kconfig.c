@@ -64,7 +64,7 @@ static int add(const char *file, int line, struct kconfig_fragment *k, const cha
 {
 	for (size_t i = 0; i < k->n; i++)
 		if (strlen(k->v[i].symbol) == sn && !strncmp(k->v[i].symbol, sym, sn))
-			return cl_err_msg(err, EINVAL, "%s:%d: %.*s is set twice (first at line %d); keep one",
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: %.*s is set twice (first at line %d); keep one",
 					  file, line, (int)sn, sym, k->v[i].line);
 	struct kconfig_setting *v = realloc(k->v, (k->n + 1) * sizeof *v);
 	if (!v)
@@ -87,7 +87,7 @@ static int parse_line(const char *file, int line, const char *l, const char *end
 	if (l == end)
 		return 0;
 	if (end[-1] == ' ' || end[-1] == '\t')
-		return cl_err_msg(err, EINVAL, "%s:%d: trailing blanks; Kconfig would keep them in the value",
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: trailing blanks; Kconfig would keep them in the value",
 				  file, line);
 	if (l[0] == '#') {
 		static const char unset[] = " is not set";
@@ -103,11 +103,11 @@ static int parse_line(const char *file, int line, const char *l, const char *end
 	}
 	size_t sn = symbol_len(l, end);
 	if (!sn || l + sn == end || l[sn] != '=')
-		return cl_err_msg(err, EINVAL, "%s:%d: expected CONFIG_NAME=VALUE or '# CONFIG_NAME is not "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: expected CONFIG_NAME=VALUE or '# CONFIG_NAME is not "
 				  "set', found '%.*s'", file, line, shown, l);
 	const char *v = l + sn + 1;
 	if (!value_valid(v, end))
-		return cl_err_msg(err, EINVAL, "%s:%d: '%.*s' is not a Kconfig value (y, n, m, a number, "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: '%.*s' is not a Kconfig value (y, n, m, a number, "
 				  "0x and hex digits, or a \"string\")", file, line,
 				  end - v > 80 ? 80 : (int)(end - v), v);
 	return add(file, line, k, l, sn, v, (size_t)(end - v), err);

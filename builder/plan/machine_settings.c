@@ -58,10 +58,10 @@ int settings_check_architecture(const char *file, const struct assignments *a, s
 {
 	const char *arch = assignments_get(a, "machine_architecture");
 	if (!arch)
-		return cl_err_msg(err, EINVAL, "%s: sets no machine_architecture; add machine_architecture='x86_64'",
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s: sets no machine_architecture; add machine_architecture='x86_64'",
 				  file);
 	if (strcmp(arch, "x86_64"))
-		return cl_err_msg(err, EINVAL, "%s:%d: machine_architecture '%s' is not supported; cloister "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: machine_architecture '%s' is not supported; cloister "
 				  "builds x86_64 machines only", file, line_of(a, "machine_architecture"), arch);
 	return 0;
 }
@@ -70,9 +70,9 @@ int settings_check_networking(const char *file, const struct assignments *a, str
 {
 	const char *host = assignments_get(a, "machine_hostname");
 	if (!host)
-		return cl_err_msg(err, EINVAL, "%s: sets no machine_hostname; add machine_hostname='NAME'", file);
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s: sets no machine_hostname; add machine_hostname='NAME'", file);
 	if (!hostname_label_valid(host, strlen(host)))
-		return cl_err_msg(err, EINVAL, "%s:%d: machine_hostname '%s' is not a host name (letters, digits "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: machine_hostname '%s' is not a host name (letters, digits "
 				  "and -, at most 63, not starting or ending with -; the domain goes in "
 				  "machine_domain)", file, line_of(a, "machine_hostname"), host);
 	const char *domain = assignments_get(a, "machine_domain");
@@ -87,7 +87,7 @@ int settings_check_networking(const char *file, const struct assignments *a, str
 			s = dot + 1;
 		}
 		if (!ok)
-			return cl_err_msg(err, EINVAL, "%s:%d: machine_domain '%s' is not a domain name (labels of "
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: machine_domain '%s' is not a domain name (labels of "
 					  "letters, digits and - joined by dots)", file, line_of(a, "machine_domain"),
 					  domain);
 	}
@@ -124,10 +124,10 @@ static int build_kv(struct machine_settings *ms, struct cl_err *err)
 		for (size_t i = 0; i < files[f]->n; i++) {
 			const struct kv *e = &files[f]->kv[i];
 			if (!strcmp(e->name, "machine_name"))
-				return cl_err_msg(err, EINVAL, "%s:%d: machine_name is the machine's folder name, "
+				return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: machine_name is the machine's folder name, "
 						  "set by cloister; choose another name", paths[f], files[f]->lines[i]);
 			if (f == 1 && assignments_get(&ms->architecture, e->name))
-				return cl_err_msg(err, EINVAL, "%s:%d: %s is already set in %s:%d; set it in one "
+				return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: %s is already set in %s:%d; set it in one "
 						  "file", paths[f], files[f]->lines[i], e->name, paths[0],
 						  line_of(&ms->architecture, e->name));
 			TRY(push_kv(ms, e->name, e->value, err));
@@ -175,7 +175,7 @@ static int check_config(const struct package_config *p, struct cl_err *err)
 	for (size_t i = 0; i < p->config.n; i++) {
 		const char *why = build_env_reserved(p->config.kv[i].name);
 		if (why)
-			return cl_err_msg(err, EINVAL, "%s:%d: %s cannot be set here: %s", p->config_file,
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: %s cannot be set here: %s", p->config_file,
 					  p->config.lines[i], p->config.kv[i].name, why);
 	}
 	return 0;
@@ -192,7 +192,7 @@ static int load_package(struct machine_settings *ms, const char *dir, const char
 	size_t stem = n - (is_mk ? 3 : 7);
 	snprintf(recipe, sizeof recipe, "%.*s", (int)(stem < sizeof recipe ? stem : sizeof recipe - 1), entry);
 	if (stem >= sizeof recipe || !recipe_name_valid(recipe))
-		return cl_err_msg(err, EINVAL, "%s/%s: '%.*s' is not a recipe name (lowercase letters, digits, "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s/%s: '%.*s' is not a recipe name (lowercase letters, digits, "
 				  "- + .); a package configuration is named RECIPE.config or RECIPE.mk", dir, entry,
 				  (int)(stem > 100 ? 100 : stem), entry);
 	struct package_config *p = package_for(ms, recipe, err);
@@ -271,10 +271,10 @@ int machine_settings_load(const char *dir, const char *name, struct machine_sett
 int machine_settings_require_image(const struct machine_settings *ms, struct cl_err *err)
 {
 	if (!ms->has_architecture)
-		return cl_err_msg(err, EINVAL, "%s: missing; an image needs it (machine_architecture='x86_64'; "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s: missing; an image needs it (machine_architecture='x86_64'; "
 				  "see docs/machine.md)", ms->architecture_file);
 	if (!ms->has_networking)
-		return cl_err_msg(err, EINVAL, "%s: missing; an image needs it (machine_hostname='NAME' at "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s: missing; an image needs it (machine_hostname='NAME' at "
 				  "least; see docs/machine.md)", ms->networking_file);
 	return 0;
 }

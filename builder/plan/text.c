@@ -10,12 +10,12 @@ int text_check_bytes(const char *file, const char *text, size_t len, struct cl_e
 		if (c == '\n')
 			line++;
 		else if (c == '\0')
-			return cl_err_msg(err, EINVAL, "%s:%d: a NUL byte; settings files are text", file, line);
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: a NUL byte; settings files are text", file, line);
 		else if (c == '\r')
-			return cl_err_msg(err, EINVAL, "%s:%d: a carriage return (DOS line ends?); end lines "
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: a carriage return (DOS line ends?); end lines "
 					  "with a line feed only", file, line);
 		else if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return cl_err_msg(err, EINVAL, "%s:%d: control character 0x%02x; settings files are text",
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s:%d: control character 0x%02x; settings files are text",
 					  file, line, c);
 	}
 	return 0;

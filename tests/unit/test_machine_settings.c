@@ -30,6 +30,7 @@ static const char *assign_error(const char *text)
 		return "(accepted)";
 	}
 	CHECK(a.n == 0 && a.kv == NULL);
+	CHECK(cl_err_class(&err) == CL_BAD_INPUT);  /* exit 2 */
 	return err.msg;
 }
 
@@ -96,6 +97,7 @@ static const char *flags_error(const char *text)
 		return "(accepted)";
 	}
 	CHECK(f.n == 0);
+	CHECK(cl_err_class(&err) == CL_BAD_INPUT);
 	return err.msg;
 }
 
@@ -148,6 +150,7 @@ static const char *kconfig_error(const char *text)
 		return "(accepted)";
 	}
 	CHECK(k.n == 0);
+	CHECK(cl_err_class(&err) == CL_BAD_INPUT);
 	return err.msg;
 }
 
@@ -264,6 +267,7 @@ static const char *load_error(void)
 		machine_settings_free(&ms);
 		return "(accepted)";
 	}
+	CHECK(cl_err_class(&err) == CL_BAD_INPUT);
 	/* the message names the file below the machine folder */
 	const char *rel = strstr(err.msg, machine_dir);
 	return rel ? rel + strlen(machine_dir) + 1 : err.msg;
