@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
@@ -18,6 +19,7 @@
 #include "../common/fsutil.h"
 #include "../sandbox/sandbox.h"
 #include "inputs.h"
+#include "plan/recipe_settings.h"
 #include "recipe.h"
 #include "variations.h"
 
@@ -98,10 +100,44 @@ static void print_tail(const struct tee *t, int lines)
 		t->tail + start, t->tail_len && t->tail[t->tail_len - 1] != '\n' ? "\n" : "");
 }
 
-int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, const char *seed_tree,
-		     const struct build_dep *deps, size_t n_deps, const char *stage, const char *srcdir,
-		     unsigned vary, struct cl_err *err)
+/* The machine's Kconfig fragment, as hashed, in stage/machine/ (bound
+ * read-only at RECIPE_SETTINGS_DIR); dir gets that folder, or "". */
+static int write_machine_files(const struct recipe_settings *rs, const char *stage, char *dir, size_t len,
+			       struct cl_err *err)
 {
+	char file[PATH_MAX + 200];
+	dir[0] = '\0';
+	if (!rs || !rs->mk)
+		return 0;
+	TRY(pathf(err, dir, len, "%s/machine", stage));
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return cl_err_set(err, errno, "creating %s", dir);
+	TRY(pathf(err, file, sizeof file, "%s/%s", dir, rs->mk_name));
+	return write_file_atomic(file, rs->mk, rs->mk_len, 0444, err);
+}
+
+static int apply_settings(struct sandbox_config *cfg, const struct recipe_settings *rs, const char *dir,
+			  struct cl_err *err)
+{
+	for (size_t i = 0; rs && i < rs->n_env; i++) {
+		char *eq = strchr(rs->env[i], '=');
+		*eq = '\0';
+		int rc = sandbox_config_setenv(cfg, rs->env[i], eq + 1, err);
+		*eq = '=';
+		TRY(rc);
+	}
+	if (dir[0])
+		TRY(sandbox_config_add_op(cfg, SB_OP_RO_BIND, dir, RECIPE_SETTINGS_DIR, err));
+	return 0;
+}
+
+int build_run_sandboxed(const struct build_job *job, const char *stage, const char *srcdir, unsigned vary,
+			struct cl_err *err)
+{
+	const struct build_opts *o = job->o;
+	const struct recipe *r = job->r;
+	const struct recipe_settings *rs = job->in->settings;
+	char machine_dir[PATH_MAX + 16] = "";
 	char build[PATH_MAX + 16], out[PATH_MAX + 16], logp[PATH_MAX + 16], chdir_to[PATH_MAX];
 	char jobs[16], epoch[32], home[PATH_MAX];
 	const char *inner = (vary & VARY_PATH) ? "/usr/src/cloister-b" : "/build";
@@ -126,9 +162,9 @@ int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, cons
 	cfg.stdio[0] = -1;
 	cfg.stdio[1] = pipefd[1];
 	cfg.stdio[2] = pipefd[1];
-	int rc = sandbox_config_add_root(&cfg, seed_tree, err);
-	for (size_t i = 0; rc == 0 && i < n_deps; i++)
-		rc = sandbox_config_add_root(&cfg, deps[i].out_dir, err);
+	int rc = sandbox_config_add_root(&cfg, job->seed_tree, err);
+	for (size_t i = 0; rc == 0 && i < job->n_deps; i++)
+		rc = sandbox_config_add_root(&cfg, job->deps[i].out_dir, err);
 	if (rc == 0)
 		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, r->dir, "/recipe", err);
 	if (rc == 0 && (vary & VARY_FS)) {
@@ -149,6 +185,11 @@ int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, cons
 	};
 	for (size_t i = 0; rc == 0 && i < sizeof fixed / sizeof *fixed; i++)
 		rc = sandbox_config_setenv(&cfg, fixed[i][0], fixed[i][1], err);
+	/* after the defaults: the machine's flags replace CFLAGS=-O2 */
+	if (rc == 0)
+		rc = write_machine_files(rs, stage, machine_dir, sizeof machine_dir, err);
+	if (rc == 0)
+		rc = apply_settings(&cfg, rs, machine_dir, err);
 	if (rc == 0)
 		rc = sandbox_config_setenv(&cfg, "HOME", home, err);
 	if (rc == 0 && (vary & VARY_TZ_LOCALE)) {
@@ -203,6 +244,10 @@ int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, cons
 		pthread_join(th, NULL);
 	close(pipefd[0]);
 	sandbox_config_free(&cfg);
+	/* the fragment is recorded in inputs.json; the entry does not keep it */
+	struct cl_err ignore;
+	if (machine_dir[0])
+		remove_tree(machine_dir, &ignore);
 	if (rc < 0) {
 		/* the same failure `cloister run` exits 125 for */
 		cl_err_prefix(err, "%s: the build sandbox", r->name);
@@ -215,7 +260,6 @@ int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, cons
 			fprintf(stderr, "cloister: %s %s: the log %s could not be written in full: %s\n", r->name,
 				r->version, logp, strerror(t.log_errno));
 		char keep[PATH_MAX], dir[PATH_MAX];
-		struct cl_err ignore;
 		/* the log outlives the stage, for inspection */
 		if (pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
 		    pathf(&ignore, keep, sizeof keep, "%s/%s-%s.failed.log", dir, r->name, r->version) == 0 &&

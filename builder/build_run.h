@@ -5,11 +5,11 @@
 #include "../common/err.h"
 #include "build.h"
 
-/* Builds recipe r in stage (its build/ holds the unpacked sources, srcdir
- * the directory to work in, out/ receives the output, log the log) with the
- * seed and the deps' outputs as the root, under the variations vary. */
-int build_run_sandboxed(const struct build_opts *o, const struct recipe *r, const char *seed_tree,
-			const struct build_dep *deps, size_t n_deps, const char *stage, const char *srcdir,
-			unsigned vary, struct cl_err *err);
+/* Builds job's recipe in stage (its build/ holds the unpacked sources,
+ * srcdir the directory to work in, out/ receives the output, log the log)
+ * with the seed and the deps' outputs as the root, with what the machine's
+ * settings add (job->in->settings), under the variations vary. */
+int build_run_sandboxed(const struct build_job *job, const char *stage, const char *srcdir, unsigned vary,
+			struct cl_err *err);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "../common/json.h"
 #include "../sandbox/sandbox.h"
+#include "plan/recipe_settings.h"
 #include "tree.h"
 
 
@@ -16,12 +17,38 @@ static const char *kind_name(enum source_kind k)
 	return k == SRC_FILE ? "file" : k == SRC_DEBIAN ? "debian" : "cache";
 }
 
+/* The machine's slot: one line in the hashed list; the details in
+ * inputs.json (names need no escaping: letters, digits and _). */
+static void machine_settings_record(FILE *t, FILE *j, const struct recipe_settings *rs)
+{
+	fprintf(t, "machine-settings %s\n", rs->hash);
+	fprintf(j, "\n  ],\n  \"machine_settings\": {\n    \"sha256\": \"%s\",\n    \"environment\": [", rs->hash);
+	for (size_t i = 0; i < rs->n_env; i++) {
+		const char *eq = strchr(rs->env[i], '=');
+		fprintf(j, "%s\n      {\"name\": \"%.*s\"", i ? "," : "", (int)(eq - rs->env[i]), rs->env[i]);
+		fprintf(j, ", \"value\": ");
+		json_str(j, eq + 1);
+		fputc('}', j);
+	}
+	fprintf(j, "\n    ]");
+	if (rs->mk) {
+		fprintf(j, ",\n    \"kconfig\": {\"file\": ");
+		json_str(j, rs->mk_name);
+		fprintf(j, ", \"sha256\": \"%s\"}", rs->mk_sha256);
+	}
+	fprintf(j, "\n  }");
+}
+
 int inputs_compute(const struct recipe *r, const char *seed_hash, const struct build_dep *deps,
-		   size_t n_deps, struct inputs *in, struct cl_err *err)
+		   size_t n_deps, const struct recipe_settings *settings, struct inputs *in,
+		   struct cl_err *err)
 {
 	char *manifest = NULL;
 	size_t mlen = 0;
 	memset(in, 0, sizeof *in);
+	if (settings && recipe_settings_empty(settings))
+		settings = NULL;
+	in->settings = settings;
 	TRY(tree_manifest(r->dir, &manifest, &mlen, err));
 
 	FILE *t = open_memstream(&in->text, &in->len);
@@ -101,10 +128,12 @@ int inputs_compute(const struct recipe *r, const char *seed_hash, const struct b
 		json_str(j, deps[i].version);
 		fprintf(j, ", \"output_hash\": \"%s\"}", deps[i].output_hash);
 	}
+	if (settings)
+		machine_settings_record(t, j, settings);
 	fclose(t);
 	free(manifest);
 	int rc = sha256_bytes(in->text, in->len, in->hash, err);
-	fprintf(j, "\n  ],\n  \"input_hash\": \"%s\"\n}\n", in->hash);
+	fprintf(j, "%s,\n  \"input_hash\": \"%s\"\n}\n", settings ? "" : "\n  ]", in->hash);
 	fclose(j);
 	if (rc < 0)
 		inputs_free(in);

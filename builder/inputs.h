@@ -21,7 +21,12 @@ struct build_dep {
 	char out_dir[4096];
 };
 
+struct recipe_settings;
+
 struct inputs {
+	/* what the machine adds to the build (plan/recipe_settings.h), or
+	 * NULL; borrowed: the build reads its environment and files here */
+	const struct recipe_settings *settings;
 	char *text;   /* the canonical list that is hashed */
 	size_t len;
 	char *json;   /* the same, as inputs.json */
@@ -30,9 +35,13 @@ struct inputs {
 };
 
 /* Dependencies enter by their output hash, not their input hash: a
- * dependency rebuilt bit for bit changes nothing downstream. */
+ * dependency rebuilt bit for bit changes nothing downstream.  A machine's
+ * settings enter through one line, the digest of their canonical list;
+ * settings NULL or empty (a build without a machine, or one the machine
+ * adds nothing to) leave the list as it is without a machine. */
 int inputs_compute(const struct recipe *r, const char *seed_hash, const struct build_dep *deps,
-		   size_t n_deps, struct inputs *in, struct cl_err *err);
+		   size_t n_deps, const struct recipe_settings *settings, struct inputs *in,
+		   struct cl_err *err);
 void inputs_free(struct inputs *in);
 
 #endif
