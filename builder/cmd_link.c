@@ -30,28 +30,28 @@ const char link_usage[] =
 	"  -j N               jobs for link A (B uses one)\n"
 	"  -q, --quiet        no progress line\n"
 	"  --offline          never touch the network (the kernel-build seed must be fetched)\n"
+	"  --mirror URL, --snapshot URL|off   where the kernel-build seed may come from\n"
+	"                     (as for cloister fetch)\n"
 	"  --store DIR        CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
 	"  --seed-lock FILE, --seed-skeleton DIR   the seed (default rootfs-seed/...)\n"
 	"\n"
 	"Exit status: 0 done; 1 the link failed or was not reproducible; 2 bad usage or bad\n"
 	"input (not a compiled kernel, no such file, a command line the kernel cannot take).\n";
 
-static bool input_error(int code)
-{
-	return code == EINVAL || code == ENOENT || code == ENAMETOOLONG;
-}
-
 int cmd_link(int argc, char **argv)
 {
 	struct build_opts b = { 0 };
 	struct cl_err err = { 0 };
 	const char *kernel = NULL, *initramfs = NULL, *cmdline = "console=ttyS0", *store = NULL, *lock = NULL,
-		   *skel = NULL, *jobs = NULL;
+		   *skel = NULL, *jobs = NULL, *snapshot = NULL;
+	bool offline = false;
+	struct cli_list mirrors = { 0 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	b.jobs = cpus > 0 ? (unsigned)cpus : 1;
 	const struct cli_opt opts[] = {
 		{ "--quiet", "-q", &b.quiet, NULL },
-		{ "--offline", NULL, &b.offline, NULL },
+		{ "--offline", NULL, &offline, NULL },
+		{ "--snapshot", NULL, NULL, &snapshot },
 		{ "--initramfs", NULL, NULL, &initramfs },
 		{ "--cmdline", NULL, NULL, &cmdline },
 		{ "-j", NULL, NULL, &jobs },
@@ -60,7 +60,8 @@ int cmd_link(int argc, char **argv)
 		{ "--seed-skeleton", NULL, NULL, &skel },
 		{ 0 },
 	};
-	int p = cli_parse("link", argc, argv, opts, &kernel);
+	const struct cli_list_opt lists[] = { { "--mirror", &mirrors }, { 0 } };
+	int p = cli_parse_lists("link", argc, argv, opts, lists, &kernel);
 	if (p != 0) {
 		if (p > 0)
 			fputs(link_usage, stdout);
@@ -80,6 +81,8 @@ int cmd_link(int argc, char **argv)
 		}
 		b.jobs = (unsigned)j;
 	}
+	if (cli_fetch_opts("link", &mirrors, snapshot, offline, &b.fetch) < 0)
+		return EXIT_USAGE;
 	int r = cloister_home(store, b.home, sizeof b.home, &err);
 	if (r == 0)
 		r = lock ? (snprintf(b.seed_lock, sizeof b.seed_lock, "%s", lock), 0)
@@ -91,9 +94,10 @@ int cmd_link(int argc, char **argv)
 	struct kernel_link_result res;
 	if (r == 0)
 		r = kernel_link(&o, &res, &err);
+	fetch_opts_release(&b.fetch);
 	if (r < 0) {
 		fprintf(stderr, "cloister link: %s\n", err.msg);
-		return input_error(err.code) ? EXIT_USAGE : EXIT_FAILED;
+		return cl_exit_status(&err);
 	}
 	if (!b.quiet) {
 		if (res.cached)

@@ -88,11 +88,11 @@ int bzimage_check_embeds(const char *bzimage, const void *cpio, size_t cpio_len,
 	size_t klen = 0;
 	TRY(decode_xz(L, p + start, plen, &kernel, &klen, bzimage, err));
 	if (!cpio_len || !memmem(kernel, klen, cpio, cpio_len))
-		return cl_err_msg(err, EBADMSG, "%s: the kernel does not hold the initramfs it was linked "
+		return cl_err_in(err, CL_BUILD_FAILED, EBADMSG, "%s: the kernel does not hold the initramfs it was linked "
 				  "with (%zu bytes): make did not relink it", bzimage, cpio_len);
 	size_t cl = strlen(cmdline) + 1;
 	if (!memmem(kernel, klen, cmdline, cl))
-		return cl_err_msg(err, EBADMSG, "%s: the kernel does not hold the command line '%s'", bzimage,
+		return cl_err_in(err, CL_BUILD_FAILED, EBADMSG, "%s: the kernel does not hold the command line '%s'", bzimage,
 				  cmdline);
 	return 0;
 }

@@ -82,11 +82,11 @@ static double now_s(void)
 static int check_cmdline(const char *cmdline, struct cl_err *err)
 {
 	if (strlen(cmdline) >= KERNEL_CMDLINE_MAX)
-		return cl_err_msg(err, EINVAL, "the kernel command line has %zu bytes; x86 takes at most %d",
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "the kernel command line has %zu bytes; x86 takes at most %d",
 				  strlen(cmdline), KERNEL_CMDLINE_MAX - 1);
 	for (const unsigned char *c = (const unsigned char *)cmdline; *c; c++)
 		if (*c < 0x20 || *c > 0x7e || *c == '"' || *c == '\\')
-			return cl_err_msg(err, EINVAL, "the kernel command line '%s' holds a character the "
+			return cl_err_in(err, CL_BAD_INPUT, EINVAL, "the kernel command line '%s' holds a character the "
 					  "built-in command line cannot (a quote, backslash, control or "
 					  "non-ASCII byte)", cmdline);
 	return 0;
@@ -124,7 +124,7 @@ static int read_kernel(const char *entry, struct kernel *k, struct cl_err *err)
 	TRY(pathf(err, k->out, sizeof k->out, "%s/out", entry));
 	TRY(pathf(err, file, sizeof file, "%s/usr/src/linux/build/.config", k->out));
 	if (stat(file, &st) < 0)
-		return cl_err_msg(err, ENOENT, "%s: not a compiled kernel (no out/usr/src/linux/build/.config); "
+		return cl_err_in(err, CL_BAD_INPUT, ENOENT, "%s: not a compiled kernel (no out/usr/src/linux/build/.config); "
 				  "give the store entry `cloister build -r linux` prints", entry);
 	TRY(pathf(err, file, sizeof file, "%s/output-hash", entry));
 	TRY(read_file(file, &hash, NULL, err));
@@ -141,7 +141,7 @@ static int read_kernel(const char *entry, struct kernel *k, struct cl_err *err)
 	struct store_entry e = { 0 };
 	snprintf(e.path, sizeof e.path, "%s", entry);
 	if (!store_checked(&e))
-		return cl_err_msg(err, EINVAL, "%s: the compiled kernel was not checked (built with --no-check, "
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s: the compiled kernel was not checked (built with --no-check, "
 				  "or not identical twice); `cloister build -r %s` checks it", entry, k->name);
 	return 0;
 }
@@ -149,12 +149,13 @@ static int read_kernel(const char *entry, struct kernel *k, struct cl_err *err)
 static int kbuild_seed(const struct build_opts *b, char hash[SHA256_HEX_LEN + 1], char *tree, size_t len,
 		       struct cl_err *err)
 {
-	struct seed_ctx c = { .set = "kbuild", .offline = b->offline, .quiet = true };
+	struct seed_ctx c = { .set = "kbuild", .fetch = &b->fetch, .quiet = true };
 	snprintf(c.home, sizeof c.home, "%s", b->home);
 	snprintf(c.lock, sizeof c.lock, "%s", b->seed_lock);
 	snprintf(c.skeleton, sizeof c.skeleton, "%s", b->seed_skeleton);
 	int r = seed_build(&c, hash, tree, len, err);
-	if (r == -ENOENT && !b->offline) {
+	/* offline, the cache and file:// mirrors may still have them */
+	if (r == -ENOENT) {
 		TRY(seed_fetch(&c, err));
 		r = seed_build(&c, hash, tree, len, err);
 	}
@@ -307,7 +308,7 @@ static int link_once(const struct link_run *l, struct cl_err *err)
 		    pathf(&ignore, keep, sizeof keep, "%s/%s-link-%s%s.failed.log", dir, l->in->k.name,
 			  l->in->k.version, l->vary ? "-b" : "") == 0 && rename(logp, keep) == 0)
 			at = keep;
-		return cl_err_msg(err, EIO, "the kernel link%s failed (%s %d); the log is %s",
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "the kernel link%s failed (%s %d); the log is %s",
 				  l->vary ? " (B, varied)" : "", rc == SANDBOX_EXIT_TIMEOUT ? "timed out, status" :
 				  "exit status", rc, at);
 	}
@@ -336,7 +337,8 @@ static int compare_links(const char *stage_a, const char *stage_b, struct cl_err
 	int rc = 0;
 	if (c.n) {
 		/* the first difference, in the message: nothing prints here */
-		rc = cl_err_msg(err, EIO, "the kernel link is NOT reproducible: %zu difference%s, first %s: %s %s",
+		rc = cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "the kernel link is NOT reproducible: %zu difference%s, "
+			       "first %s: %s %s",
 				c.n, c.n == 1 ? "" : "s", c.diffs[0].path, c.diffs[0].what, c.diffs[0].detail);
 	}
 	comparison_free(&c);
@@ -399,7 +401,8 @@ static int read_initramfs(const char *src, char **bytes, size_t *len, char hash[
 	if (stat(src, &st) < 0)
 		return cl_err_set(err, errno, "the initramfs %s", src);
 	if (!S_ISREG(st.st_mode) || st.st_size == 0)
-		return cl_err_msg(err, EINVAL, "the initramfs %s is not a non-empty file (one newc cpio)", src);
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "the initramfs %s is not a non-empty file (one newc cpio)",
+				 src);
 	TRY(read_file(src, bytes, len, err));
 	return sha256_bytes(*bytes, *len, hash, err);
 }

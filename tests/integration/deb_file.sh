@@ -41,8 +41,8 @@ EOF
 	"l:./usr/src/link.tar.xz:pkg-1.0.tar.xz"
 deb=$(cache "$work/tool_1.0_all.deb")
 
-recipe from-deb "deb-file tool=1.0 sha256:$deb usr/src/pkg-1.0.tar.xz" \
-	"deb-file tool=1.0 sha256:$deb ./usr/share/doc/tool/note"
+recipe from-deb "deb-file tool=1.0 sha256:$deb usr/src/pkg-1.0.tar.xz suite:bookworm" \
+	"deb-file tool=1.0 sha256:$deb ./usr/share/doc/tool/note suite:bookworm-security moving"
 out=$(cb build -r from-deb 2>&1)
 expect "a recipe with deb-file sources builds" "0" "$?"
 entry=$(echo "$out" | tail -n 1)
@@ -106,7 +106,9 @@ for bad in "deb-file tool sha256:$deb usr/src/pkg-1.0.tar.xz|should be PACKAGE=V
 	"deb-file tool=1.0 sha256:abc usr/src/x|the package's digest must be sha256:" \
 	"deb-file tool=1.0 sha256:$deb /usr/src/x|should be a path inside the package" \
 	"deb-file tool=1.0 sha256:$deb usr/../../etc/passwd|should be a path inside the package" \
-	"deb-file tool=1.0 sha256:$deb|expected 'deb-file PACKAGE=VERSION sha256:HEX PATH'"; do
+	"deb-file tool=1.0 sha256:$deb usr/src/x suite:Bookworm|should be suite:SUITE" \
+	"deb-file tool=1.0 sha256:$deb usr/src/x suite:bookworm-security fast|after the suite only 'moving' may follow" \
+	"deb-file tool=1.0 sha256:$deb|expected 'deb-file PACKAGE=VERSION sha256:HEX PATH"; do
 	line=${bad%%|*}
 	want=${bad#*|}
 	recipe bad-deb-file "$line"
