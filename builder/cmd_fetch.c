@@ -177,6 +177,12 @@ static int fetch_all(const struct build_opts *o, const char *set, const struct g
 	struct graph g;
 	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
 	int r = 0;
+	/* the kernel-build set too, when a recipe asks for it (`seed: base kbuild`) */
+	for (size_t i = 0; r == 0 && i < g.n; i++)
+		if (strcmp(g.nodes[i].seed, "base") != 0 && strcmp(set, "all") != 0 && strcmp(set, g.nodes[i].seed) != 0) {
+			c.set = set = g.nodes[i].seed;
+			r = seed_fetch(&c, err);
+		}
 	for (size_t i = 0; r == 0 && i < g.n; i++)
 		r = sources_fetch(o->home, &g.nodes[i], &o->fetch, o->quiet, err);
 	graph_free(&g);
