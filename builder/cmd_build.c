@@ -15,6 +15,7 @@
 #include "graph.h"
 #include "home.h"
 #include "machine.h"
+#include "image/machine_image.h"
 #include "image/rootfs.h"
 #include "plan/machine_settings.h"
 #include "store.h"
@@ -126,10 +127,18 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 	char (*outs)[PATH_MAX + 8] = r == 0 ? calloc(n_res ? n_res : 1, sizeof *outs) : NULL;
 	if (r == 0 && !outs)
 		r = cl_err_set(err, ENOMEM, "assembling %s", m->name);
+	/* the kernel is linked, not unpacked into the root filesystem */
+	size_t n_layers = 0;
 	for (size_t i = 0; r == 0 && i < n_res; i++) {
-		snprintf(outs[i], sizeof outs[i], "%s/out", res[i].entry);
-		layers[i] = (struct image_layer){ res[i].name, res[i].version, res[i].output_hash, outs[i] };
+		if (!strcmp(res[i].name, MACHINE_KERNEL_RECIPE))
+			continue;
+		res[n_layers] = res[i];
+		snprintf(outs[n_layers], sizeof outs[n_layers], "%s/out", res[i].entry);
+		layers[n_layers] = (struct image_layer){ res[i].name, res[i].version, res[i].output_hash,
+							 outs[n_layers] };
+		n_layers++;
 	}
+	n_res = n_layers;
 	struct image_inputs in = { .home = o->home, .machine_dir = m->dir, .machine_name = m->name,
 				   .layers = layers, .n_layers = n_res, .settings = ms->kv, .n_settings = ms->n_kv };
 	struct image_result img;
@@ -152,8 +161,24 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 			fprintf(stderr, "[image] %s initramfs assembled: %zu entries, %llu bytes, in %.2f s\n", m->name,
 				img.entries, img.bytes, secs);
 	}
+	struct machine_image_opts mo = { .build = o, .machine_dir = m->dir, .machine_name = m->name,
+					 .packages = res, .n_packages = n_res, .initramfs = &img, .out_dir = dir };
+	struct machine_image_result mi;
 	if (r == 0)
-		printf("%s\n", dir);
+		r = machine_image(&mo, &mi, err);
+	if (r == 0 && !o->quiet) {
+		if (mi.keys_created)
+			fprintf(stderr, "[image] %s: a new code-signing key pair in %s/code-signing/ (git-ignored: "
+				"keep it, or every build is signed by another key)\n", m->name, m->dir);
+		if (mi.link_cached)
+			fprintf(stderr, "[image] %s kernel link cached\n", m->name);
+		else
+			fprintf(stderr, "[image] %s kernel linked twice, identical, in %d:%02d\n", m->name,
+				(int)mi.link_seconds / 60, (int)mi.link_seconds % 60);
+		fprintf(stderr, "[image] %s signed: sha256 %s\n", m->name, mi.sha256);
+	}
+	if (r == 0)
+		printf("%s\n%s\n", dir, mi.image);
 	free(outs);
 	free(layers);
 	free(res);
