@@ -21,7 +21,16 @@
 	X(archive_entry_set_symlink) X(archive_entry_set_perm) \
 	X(archive_write_disk_new) X(archive_write_disk_set_options) \
 	X(archive_write_header) X(archive_write_data_block) X(archive_write_finish_entry) \
-	X(archive_write_close) X(archive_write_free)
+	X(archive_write_close) X(archive_write_free) \
+	X(archive_write_new) X(archive_write_set_format_cpio_newc) X(archive_write_set_bytes_per_block) \
+	X(archive_write_set_bytes_in_last_block) X(archive_write_open_fd) X(archive_write_data) \
+	X(archive_entry_new) X(archive_entry_free) X(archive_entry_clear) X(archive_entry_set_filetype) \
+	X(archive_entry_set_uid) X(archive_entry_set_gid) X(archive_entry_set_mtime) X(archive_entry_set_size) \
+	X(archive_entry_set_ino64) X(archive_entry_set_nlink) X(archive_entry_set_rdevmajor) \
+	X(archive_entry_set_rdevminor) \
+	X(archive_read_support_format_cpio) X(archive_read_open_memory) X(archive_entry_uid) \
+	X(archive_entry_gid) X(archive_entry_mtime) X(archive_entry_nlink) X(archive_entry_ino64) \
+	X(archive_entry_rdevmajor) X(archive_entry_rdevminor) X(archive_entry_perm)
 
 struct archive_api {
 #define X(f) __typeof__(&f) f;

@@ -402,9 +402,64 @@ static int finish_job(struct job *j, int status, const struct graph *g, struct b
 	return rc;
 }
 
-int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
-		  struct cl_err *err)
+/* Appends node i after what it depends on at run time, each node once. */
+static int image_order(const struct graph *g, size_t i, char *seen, size_t *order, size_t *n,
+		       struct cl_err *err)
 {
+	if (seen[i])
+		return 0;
+	seen[i] = 1;
+	const struct recipe *r = &g->nodes[i];
+	for (size_t k = 0; k < r->n_depends; k++) {
+		long d = graph_find(g, r->depends[k]);
+		if (d < 0)
+			return cl_err_msg(err, ENOENT, "%s depends on %s, which is not in the graph", r->name, r->depends[k]);
+		TRY(image_order(g, (size_t)d, seen, order, n, err));
+	}
+	order[(*n)++] = i;
+	return 0;
+}
+
+static int collect_results(const struct graph *g, const struct graph_root *roots, size_t n_roots,
+			   const struct build_dep *results, struct build_result **out, size_t *n_out,
+			   struct cl_err *err)
+{
+	_cleanup_free_ char *seen = calloc(g->n ? g->n : 1, 1);
+	_cleanup_free_ size_t *order = calloc(g->n ? g->n : 1, sizeof *order);
+	size_t n = 0;
+	if (!seen || !order)
+		return cl_err_set(err, ENOMEM, "building");
+	for (size_t k = 0; k < n_roots; k++) {
+		long i = graph_find(g, roots[k].name);
+		if (i < 0)
+			return cl_err_msg(err, ENOENT, "recipe '%s' not found", roots[k].name);
+		TRY(image_order(g, (size_t)i, seen, order, &n, err));
+	}
+	struct build_result *v = calloc(n ? n : 1, sizeof *v);
+	if (!v)
+		return cl_err_set(err, ENOMEM, "building");
+	for (size_t k = 0; k < n; k++) {
+		const struct recipe *r = &g->nodes[order[k]];
+		const struct build_dep *d = &results[order[k]];
+		size_t len = strlen(d->out_dir);
+		snprintf(v[k].name, sizeof v[k].name, "%s", r->name);
+		snprintf(v[k].version, sizeof v[k].version, "%s", r->version);
+		/* out_dir is ENTRY/out */
+		snprintf(v[k].entry, sizeof v[k].entry, "%.*s", (int)(len >= 4 ? len - 4 : len), d->out_dir);
+		memcpy(v[k].output_hash, d->output_hash, sizeof v[k].output_hash);
+		v[k].source_date_epoch = r->source_date_epoch;
+		v[k].root = g->is_root[order[k]];
+	}
+	*out = v;
+	*n_out = n;
+	return 0;
+}
+
+int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
+		  struct build_result **out, size_t *n_out, struct cl_err *err)
+{
+	*out = NULL;
+	*n_out = 0;
 	struct graph g;
 	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
 	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
@@ -493,13 +548,9 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			break;
 		}
 	}
-	if (rc == 0 && done == n) {
-		/* the store entries of what was asked for, in the order asked */
-		for (size_t k = 0; k < n_roots; k++) {
-			const char *out = results[graph_find(&g, roots[k].name)].out_dir;
-			printf("%.*s\n", (int)(strlen(out) - 4), out);
-		}
-	} else if (rc == 0)
+	if (rc == 0 && done == n)
+		rc = collect_results(&g, roots, n_roots, results, out, n_out, err);
+	else if (rc == 0)
 		rc = cl_err_msg(err, EIO, "not every recipe could be built");
 	free(results);
 	free(state);

@@ -10,6 +10,7 @@
 #include "../common/err.h"
 #include "fetch/fetch.h"
 #include "graph.h"
+#include "hash.h"
 
 struct build_opts {
 	char home[PATH_MAX];
@@ -49,12 +50,24 @@ struct build_job {
 int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,
 		  struct cl_err *err);
 
-/* Builds the roots and everything they need; prints the store entry of
- * each root, one per line.  A failed build is -EIO with the message; bad
- * input is -EINVAL/-EBADMSG/-ENOENT/-ELOOP/-EEXIST (a provider clash)/
- * -EPERM (a refused source archive); anything else is the machine's
- * trouble (-ENOSPC, -EACCES, ...). */
+/* One recipe that went into the targets, built or found in the store. */
+struct build_result {
+	char name[128];
+	char version[128];
+	char entry[PATH_MAX];     /* store/INPUTHASH-NAME-VERSION; its out/ is the output */
+	char output_hash[SHA256_HEX_LEN + 1];
+	long long source_date_epoch;
+	bool root;                /* asked for; false for a runtime dependency one of them pulls in */
+};
+
+/* Builds the roots and everything they need.  *results (malloc'd, the
+ * caller frees it) gets what an image of the roots is made of: each root
+ * in the order asked, each after the recipes it depends on at run time
+ * (`depends`, transitively), every recipe once; build-needs are not in it.
+ * A failed build is -EIO with the message; bad input is -EINVAL/-EBADMSG/
+ * -ENOENT/-ELOOP/-EEXIST (a provider clash)/-EPERM (a refused source
+ * archive); anything else is the machine's trouble (-ENOSPC, -EACCES, ...). */
 int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
-		  struct cl_err *err);
+		  struct build_result **results, size_t *n_results, struct cl_err *err);
 
 #endif

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../common/fsutil.h"
 #include "build.h"
 #include "cli/interrupt.h"
 #include "cli.h"
@@ -13,12 +15,16 @@
 #include "graph.h"
 #include "home.h"
 #include "machine.h"
+#include "image/rootfs.h"
 #include "plan/machine_settings.h"
 #include "store.h"
 
 const char build_usage[] =
-	"usage: cloister build -r RECIPE [OPTIONS]     build RECIPE and what it needs\n"
-	"       cloister build MACHINE [OPTIONS]       build every recipe of machines/MACHINE with its settings\n"
+	"usage: cloister build MACHINE [OPTIONS]       build every package of machines/MACHINE with its\n"
+	"                                              settings, then its initramfs: OUTPUT/machines/\n"
+	"                                              MACHINE/initramfs.cpio and initramfs.list; prints\n"
+	"                                              the packages' store entries, then that folder\n"
+	"       cloister build -r RECIPE [OPTIONS]     build RECIPE and what it needs\n"
 	"       cloister fetch -r RECIPE|MACHINE [OPTIONS]\n"
 	"                                              download every input of its closure (seed, sources)\n"
 	"       cloister fetch --check -r RECIPE|MACHINE|--all\n"
@@ -53,11 +59,14 @@ const char build_usage[] =
 	"  --no-check         build once instead of twice; the entry records it was not checked\n"
 	"  --recipes DIR      the recipes folder (default ./recipes)\n"
 	"  --machines DIR     the machines folder (default ./machines)\n"
+	"  --output DIR       where `build MACHINE` writes machines/MACHINE/ (default ./output)\n"
 	"  --store DIR        CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
 	"  --seed-lock FILE, --seed-skeleton DIR   the seed (default rootfs-seed/...)\n"
 	"\n"
 	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or bad\n"
-	"input (recipe or machine settings syntax, a missing recipe, a cycle, a wrong sha256).\n";
+	"input (recipe, machine settings, combine.d or initramfs.contents syntax, a missing\n"
+	"recipe, a cycle, a wrong sha256, a setuid file in the image).\n"
+	"The initramfs's mtimes are SOURCE_DATE_EPOCH when set, else the latest of the recipes'.\n";
 
 /* `cloister check busybox` most likely means the recipe: when there is
  * no such machine but such a recipe, the message says to use -r. */
@@ -73,13 +82,90 @@ static void hint_recipe(struct cl_err *err, const char *cmd, const char *machine
 			   "cloister %s -r %s", name, mdir, cmd, name);
 }
 
+/* SOURCE_DATE_EPOCH when it is set (reproducible-builds.org's
+ * convention), else the latest epoch of the machine's recipes. */
+static int image_epoch(const struct build_result *res, size_t n, long long *epoch, struct cl_err *err)
+{
+	const char *env = getenv("SOURCE_DATE_EPOCH");
+	if (env) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(env, &end, 10);
+		if (!*env || *end || errno || v < 0 || v > 0xffffffffLL)
+			return cl_err_msg(err, EINVAL, "SOURCE_DATE_EPOCH='%s' is not a number of seconds since 1970", env);
+		*epoch = v;
+		return 0;
+	}
+	*epoch = 0;
+	for (size_t i = 0; i < n; i++)
+		if (res[i].source_date_epoch > *epoch)
+			*epoch = res[i].source_date_epoch;
+	return 0;
+}
+
+/* `cloister build MACHINE`: its packages, then its initramfs into
+ * OUTPUT/machines/MACHINE/. */
+static int build_machine(const struct build_opts *o, const struct machine *m, const struct graph_root *roots,
+			 size_t n_roots, const char *output, struct cl_err *err)
+{
+	const struct machine_settings *ms = o->machine;
+	struct build_result *res = NULL;
+	size_t n_res = 0;
+	struct image_layer *layers = NULL;
+	char dir[PATH_MAX];
+	int r = machine_settings_require_image(ms, err);
+	if (r == 0)
+		r = build_targets(o, roots, n_roots, &res, &n_res, err);
+	/* the store entries of the recipes listed, as `build -r` prints them */
+	for (size_t i = 0; r == 0 && i < n_res; i++)
+		if (res[i].root)
+			printf("%s\n", res[i].entry);
+	if (r == 0 && !(layers = calloc(n_res ? n_res : 1, sizeof *layers)))
+		r = cl_err_set(err, ENOMEM, "assembling %s", m->name);
+	char (*outs)[PATH_MAX + 8] = r == 0 ? calloc(n_res ? n_res : 1, sizeof *outs) : NULL;
+	if (r == 0 && !outs)
+		r = cl_err_set(err, ENOMEM, "assembling %s", m->name);
+	for (size_t i = 0; r == 0 && i < n_res; i++) {
+		snprintf(outs[i], sizeof outs[i], "%s/out", res[i].entry);
+		layers[i] = (struct image_layer){ res[i].name, res[i].version, res[i].output_hash, outs[i] };
+	}
+	struct image_inputs in = { .home = o->home, .machine_dir = m->dir, .machine_name = m->name,
+				   .layers = layers, .n_layers = n_res, .settings = ms->kv, .n_settings = ms->n_kv };
+	struct image_result img;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (r == 0)
+		r = image_epoch(res, n_res, &in.epoch, err);
+	if (r == 0)
+		r = image_assemble(&in, &img, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r == 0)
+		r = pathf(err, dir, sizeof dir, "%s/machines/%s", output, m->name);
+	if (r == 0)
+		r = image_install(&img, dir, err);
+	if (r == 0 && !o->quiet) {
+		double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (img.cached)
+			fprintf(stderr, "[image] %s initramfs cached\n", m->name);
+		else
+			fprintf(stderr, "[image] %s initramfs assembled: %zu entries, %llu bytes, in %.2f s\n", m->name,
+				img.entries, img.bytes, secs);
+	}
+	if (r == 0)
+		printf("%s\n", dir);
+	free(outs);
+	free(layers);
+	free(res);
+	return r;
+}
+
 int cmd_build(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	struct build_opts o = { 0 };
 	struct cl_err err = { 0 };
 	const char *recipe = NULL, *machine = NULL, *machines = NULL, *store = NULL, *recipes = NULL,
-		   *lock = NULL, *skel = NULL;
+		   *lock = NULL, *skel = NULL, *output = "output";
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
 
@@ -102,6 +188,7 @@ int cmd_build(int argc, char **argv)
 		{ "--machines", NULL, NULL, &machines },
 		{ "--seed-lock", NULL, NULL, &lock },
 		{ "--seed-skeleton", NULL, NULL, &skel },
+		{ "--output", NULL, NULL, &output },
 		{ 0 },
 	};
 	const struct cli_list_opt lists[] = { { "--mirror", &mirrors }, { 0 } };
@@ -216,14 +303,23 @@ int cmd_build(int argc, char **argv)
 		struct fetch_request fr = { .check = fetch_check, .export_dir = export_dir, .all = all,
 					    .what = all ? "every recipe" : machine ? machine : recipe };
 		r = cmd_fetch(&o, &fr, all ? NULL : roots, all ? 0 : n_roots, &err);
+	} else if (r == 0 && machine && !strcmp(cmd, "build")) {
+		r = build_machine(&o, &m, roots, n_roots, output, &err);
 	} else if (r == 0) {
-		r = build_targets(&o, roots, n_roots, &err);
+		struct build_result *res = NULL;
+		size_t n_res = 0;
+		r = build_targets(&o, roots, n_roots, &res, &n_res, &err);
+		/* the store entries of what was asked for, in the order asked */
+		for (size_t k = 0; r == 0 && k < n_res; k++)
+			if (res[k].root)
+				printf("%s\n", res[k].entry);
+		free(res);
 	}
 	if (roots != &one)
 		free(roots);
 	machine_free(&m);
-	fetch_opts_release(&o.fetch);
 	machine_settings_free(&ms);
+	fetch_opts_release(&o.fetch);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
 		return cl_exit_status(&err);

@@ -101,8 +101,25 @@ int store_stage(const char *home, char *dir, size_t len, struct cl_err *err)
 	return 0;
 }
 
+static int publish(const char *home, const char *stage, const char *input_hash, const char *name,
+		   const char *version, long long epoch, bool files_synced, struct store_entry *e,
+		   struct cl_err *err);
+
 int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		  const char *version, long long epoch, struct store_entry *e, struct cl_err *err)
+{
+	return publish(home, stage, input_hash, name, version, epoch, false, e, err);
+}
+
+int store_publish_synced(const char *home, const char *stage, const char *input_hash, const char *name,
+			 const char *version, long long epoch, struct store_entry *e, struct cl_err *err)
+{
+	return publish(home, stage, input_hash, name, version, epoch, true, e, err);
+}
+
+static int publish(const char *home, const char *stage, const char *input_hash, const char *name,
+		   const char *version, long long epoch, bool files_synced, struct store_entry *e,
+		   struct cl_err *err)
 {
 	char out[PATH_MAX + 16], file[PATH_MAX + 32], line[SHA256_HEX_LEN + 2];
 	char *manifest = NULL;
@@ -126,10 +143,18 @@ int store_publish(const char *home, const char *stage, const char *input_hash, c
 		return cl_err_set(err, errno, "chmod %s", file);
 	if (chmod(stage, 0755) < 0)
 		return cl_err_set(err, errno, "chmod %s", stage);
-	/* everything on disk before the rename makes it visible */
+	/* everything on disk before the rename makes it visible: a whole
+	 * build's tree in one syncfs; a stage of a few files whose writer
+	 * synced them needs only its folders (syncfs would also wait for
+	 * every other writer of the filesystem) */
 	_cleanup_close_ int sfd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (sfd < 0 || syncfs(sfd) < 0)
+	if (sfd < 0 || (files_synced ? fsync(sfd) : syncfs(sfd)) < 0)
 		return cl_err_set(err, errno, "syncing %s", stage);
+	if (files_synced) {
+		char outdir[PATH_MAX + 16];
+		TRY(pathf(err, outdir, sizeof outdir, "%s/out", stage));
+		TRY(fsync_dir(outdir, err));
+	}
 	store_entry_path(home, input_hash, name, version, e->path, sizeof e->path);
 	if (rename(stage, e->path) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY)

@@ -42,6 +42,10 @@ long store_remove_dead_stages(const char *home);
  * writes manifest and output-hash, syncs, and renames to the entry. */
 int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		  const char *version, long long epoch, struct store_entry *e, struct cl_err *err);
+/* The same for a stage whose writer fsynced every file of out/ and of the
+ * stage itself: only the folders are synced, not the whole filesystem. */
+int store_publish_synced(const char *home, const char *stage, const char *input_hash, const char *name,
+			 const char *version, long long epoch, struct store_entry *e, struct cl_err *err);
 /* Re-hashes every entry's out/ against its manifest; prints each bad one.
  * Returns the number of bad entries, or a negative errno. */
 int store_verify(const char *home, bool quiet, struct cl_err *err);

@@ -10,9 +10,11 @@ machines=$(scratch)
 cp -r "$REPO/tests/fixtures/recipes/flags-probe" "$recipes/"
 cp -r "$REPO/tests/fixtures/machines/flags-a" "$REPO/tests/fixtures/machines/flags-b" \
 	"$REPO/tests/fixtures/machines/flags-bare" "$machines/"
+work=$(scratch)
+# `build MACHINE` writes output/machines/MACHINE/ in the working directory
 cm() {
-	"$CLOISTER" "$@" --store "$store" --recipes "$recipes" --machines "$machines" \
-		--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton"
+	(cd "$work" && "$CLOISTER" "$@" --store "$store" --recipes "$recipes" --machines "$machines" \
+		--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton")
 }
 entry_of() { echo "$1" | grep "^$store/store/" | tail -n 1; }
 
