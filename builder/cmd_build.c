@@ -159,10 +159,16 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 	return r;
 }
 
+static void release_opts(struct build_opts *o)
+{
+	fetch_opts_release(&o->fetch);
+}
+
 int cmd_build(int argc, char **argv)
 {
 	const char *cmd = argv[0];
-	struct build_opts o = { 0 };
+	/* released on every return, the interrupt guard's included */
+	struct build_opts o __attribute__((cleanup(release_opts))) = { 0 };
 	struct cl_err err = { 0 };
 	const char *recipe = NULL, *machine = NULL, *machines = NULL, *store = NULL, *recipes = NULL,
 		   *lock = NULL, *skel = NULL, *output = "output";
