@@ -25,9 +25,13 @@ int run_parse_args(int argc, char **argv, struct sandbox_config *cfg,
 		   struct cl_err *err);
 int cmd_run(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
-/* build, fetch, graph, verify: argv[0] says which */
+/* build, fetch, graph, check, gc: argv[0] says which */
 int cmd_build(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+/* verify: the store, or with a machine its signed image */
+int cmd_verify(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
 
 struct build_opts;
 struct graph_root;
@@ -44,5 +48,8 @@ int cmd_fetch(const struct build_opts *o, const struct fetch_request *fr, const 
 extern const char run_usage[];
 extern const char seed_usage[];
 extern const char build_usage[];
+extern const char sign_usage[];
+extern const char verify_usage[];
+extern const char boot_usage[];
 
 #endif

@@ -1,4 +1,4 @@
-/* `cloister build`, `fetch`, `graph`, `check`, `verify`, `gc`. */
+/* `cloister build`, `fetch`, `graph`, `check`, `gc` (`verify` is cmd_verify.c). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,7 +38,6 @@ const char build_usage[] =
 	"       cloister check -r RECIPE [OPTIONS]     rebuild it twice, varied, even if stored, and compare\n"
 	"                                              both with each other and with the stored output\n"
 	"       cloister check MACHINE [OPTIONS]       the same for every recipe of machines/MACHINE\n"
-	"       cloister verify [OPTIONS]              re-check every store entry against its manifest\n"
 	"       cloister gc [OPTIONS]                  remove kept unreproducible pairs, dead stages, old logs\n"
 	"\n"
 	"Options:\n"
@@ -235,7 +234,7 @@ int cmd_build(int argc, char **argv)
 		o.recheck = true;
 		o.recheck_all = machine != NULL;
 	}
-	bool needs_target = strcmp(cmd, "verify") != 0 && strcmp(cmd, "gc") != 0;
+	bool needs_target = strcmp(cmd, "gc") != 0;
 	if (needs_target && !recipe && !machine && !all) {
 		fprintf(stderr, "cloister %s: which recipe or machine? (-r RECIPE, or MACHINE)\n", cmd);
 		return EXIT_USAGE;
@@ -262,13 +261,6 @@ int cmd_build(int argc, char **argv)
 		if (r >= 0)
 			return EXIT_OK;
 		fprintf(stderr, "cloister gc: %s\n", err.msg);
-		return cl_exit_status(&err);
-	}
-	if (r == 0 && !strcmp(cmd, "verify")) {
-		r = store_verify(o.home, o.quiet, &err);
-		if (r >= 0)
-			return r > 0 ? EXIT_FAILED : EXIT_OK;
-		fprintf(stderr, "cloister verify: %s\n", err.msg);
 		return cl_exit_status(&err);
 	}
 	if (r == 0)

@@ -20,3 +20,16 @@ const struct crypto_api *crypto_api(struct cl_err *err)
 	}
 	return &api;
 }
+
+int crypto_err(const struct crypto_api *C, struct cl_err *err, int errnum, const char *what)
+{
+	unsigned long e = C->ERR_get_error();
+	char reason[256];
+	if (!e) {
+		C->ERR_clear_error();
+		return cl_err_msg(err, errnum, "%s", what);
+	}
+	C->ERR_error_string_n(e, reason, sizeof reason);
+	C->ERR_clear_error();
+	return cl_err_msg(err, errnum, "%s: %s", what, reason);
+}

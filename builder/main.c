@@ -17,9 +17,14 @@ static const char usage[] =
 	"                         be had?  --export DIR: copy them out as a mirror)\n"
 	"  graph -r RECIPE|MACHINE\n"
 	"                         the dependency graph, as Graphviz DOT\n"
-	"  verify                 re-check every store entry against its manifest\n"
 	"  gc                     remove kept unreproducible pairs, dead stages, old logs\n"
-	"                         (see cloister build --help for these six)\n"
+	"                         (see cloister build --help for these five)\n"
+	"  verify                 re-check every store entry against its manifest\n"
+	"  verify MACHINE         check the machine's image against its signature and digest\n"
+	"  sign [MACHINE]         sign the machine's image (its key pair is made if absent)\n"
+	"  boot [MACHINE]         boot the machine's image in QEMU, serial console here\n"
+	"  boot --pxe [MACHINE]   the same through iPXE, TFTP and QEMU's user network\n"
+	"                         (see cloister verify|sign|boot --help)\n"
 	"  diff DIR_A DIR_B       compare two trees path by path (exit 1 if they differ)\n"
 	"  run [OPTIONS] -- CMD   run CMD in a fresh rootless sandbox (see cloister run --help)\n"
 	"  seed [fetch|build|update]\n"
@@ -45,8 +50,14 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "seed"))
 		return cmd_seed(argc - 1, argv + 1);
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(argc - 1, argv + 1);
+	if (!strcmp(cmd, "sign"))
+		return cmd_sign(argc - 1, argv + 1);
+	if (!strcmp(cmd, "boot"))
+		return cmd_boot(argc - 1, argv + 1);
 	if (!strcmp(cmd, "build") || !strcmp(cmd, "fetch") || !strcmp(cmd, "graph") ||
-	    !strcmp(cmd, "verify") || !strcmp(cmd, "check") || !strcmp(cmd, "gc"))
+	    !strcmp(cmd, "check") || !strcmp(cmd, "gc"))
 		return cmd_build(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);

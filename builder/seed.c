@@ -519,6 +519,10 @@ int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tr
 	char key[SHA256_HEX_LEN + 1];
 
 	TRY(seed_lock_read(c->lock, &lock, err));
+	if (seed_lock_require_set(&lock, c->lock, c->set, err) < 0) {
+		seed_lock_free(&lock);
+		return -err->code;
+	}
 	if ((r = seed_input_key(c, &lock, key, err)) < 0) {
 		seed_lock_free(&lock);
 		return r;

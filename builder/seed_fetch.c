@@ -243,6 +243,10 @@ int seed_fetch(const struct seed_ctx *c, struct cl_err *err)
 	int r = 0;
 
 	TRY(seed_lock_read(c->lock, &lock, err));
+	if (seed_lock_require_set(&lock, c->lock, c->set, err) < 0) {
+		seed_lock_free(&lock);
+		return -err->code;
+	}
 	missing = calloc(lock.n, sizeof *missing);
 	if (!missing) {
 		seed_lock_free(&lock);

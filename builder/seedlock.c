@@ -46,18 +46,48 @@ static int valid_version(const char *s)
 int seed_lock_read(const char *path, struct seed_lock *lock, struct cl_err *err)
 {
 	_cleanup_free_ char *text = NULL;
-	int lineno = 0;
+	size_t len = 0;
 
 	memset(lock, 0, sizeof *lock);
-	if (read_file(path, &text, NULL, err) < 0)
+	if (read_file(path, &text, &len, err) < 0)
 		return cl_err_prefix(err, "reading the seed lock");
+	return seed_lock_parse(text, len, path, lock, err);
+}
+
+int seed_lock_parse(const char *data, size_t len, const char *path, struct seed_lock *lock,
+		    struct cl_err *err)
+{
+	int lineno = 0;
+	memset(lock, 0, sizeof *lock);
+	/* the line reader works in place on a NUL-terminated copy */
+	_cleanup_free_ char *text = malloc(len + 1);
+	if (!text)
+		return cl_err_set(err, ENOMEM, "%s", path);
+	memcpy(text, data, len);
+	text[len] = '\0';
+	if (memchr(data, '\0', len)) {
+		size_t nul = (size_t)((const char *)memchr(data, '\0', len) - data);
+		int line = 1;
+		for (size_t i = 0; i < nul; i++)
+			line += data[i] == '\n';
+		return cl_err_msg(err, EINVAL, "%s:%d: a NUL byte: a seed lock is text", path, line);
+	}
 	struct lines it;
 	lines_init(&it, text);
 	for (char *line; (line = lines_next(&it)); ) {
 		lineno = it.line;
 		char f[8][256];
-		int n = sscanf(line, "%255s %255s %255s %255s %255s %255s %255s %255s", f[0], f[1], f[2], f[3],
-			       f[4], f[5], f[6], f[7]);
+		int n = 0;
+		for (char *save = NULL, *t = strtok_r(line, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
+			if (n == 8)
+				break;   /* counted as too many below */
+			if (strlen(t) >= sizeof f[0]) {
+				seed_lock_free(lock);
+				return cl_err_msg(err, EINVAL, "%s:%d: field %d is longer than %zu characters", path,
+						  lineno, n + 1, sizeof f[0] - 1);
+			}
+			memcpy(f[n++], t, strlen(t) + 1);
+		}
 		if (n != 6 && n != 7) {
 			seed_lock_free(lock);
 			return cl_err_msg(err, EINVAL, "%s:%d: expected 6 fields (set name version sha256 size suite) "
@@ -178,4 +208,15 @@ int seed_pkg_selected(const struct seed_pkg *p, const char *set)
 	if (!strcmp(set, "all") || !strcmp(p->set, set))
 		return 1;
 	return !strcmp(set, "kbuild") && !strcmp(p->set, "base");
+}
+
+int seed_lock_require_set(const struct seed_lock *lock, const char *path, const char *set,
+			  struct cl_err *err)
+{
+	for (size_t i = 0; i < lock->n; i++)
+		if (seed_pkg_selected(&lock->pkgs[i], set))
+			return 0;
+	/* a seed of only the skeleton would build nothing, and say so late */
+	return cl_err_msg(err, EINVAL, "%s: no package is in the set '%s': add its packages or choose "
+			  "another set (base, kbuild, all)", path, set);
 }

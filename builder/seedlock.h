@@ -32,11 +32,18 @@ struct seed_lock {
 
 /* Parses path; errors say "path:line: what is wrong, and what to do". */
 int seed_lock_read(const char *path, struct seed_lock *lock, struct cl_err *err);
+/* The same from memory (len bytes of data; path names it in messages). */
+int seed_lock_parse(const char *data, size_t len, const char *path, struct seed_lock *lock,
+		    struct cl_err *err);
 /* Writes it sorted by set and name, atomically. */
 int seed_lock_write(const char *path, const struct seed_lock *lock, struct cl_err *err);
 void seed_lock_free(struct seed_lock *lock);
 /* Is the package in the selected set?  "all" selects every set; "kbuild"
  * includes "base", since kernel builds need the toolchain too. */
 int seed_pkg_selected(const struct seed_pkg *p, const char *set);
+
+/* -EINVAL (file: message) when no package of lock is in set. */
+int seed_lock_require_set(const struct seed_lock *lock, const char *path, const char *set,
+			  struct cl_err *err);
 
 #endif

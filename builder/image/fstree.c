@@ -359,7 +359,8 @@ static int load_entry(struct fstree *t, const char *dir, int dfd, const char *re
 	if (snprintf(relpath, sizeof relpath, "%s%s%s", rel, rel[0] ? "/" : "", name) >= (int)sizeof relpath ||
 	    snprintf(path, sizeof path, "/%s", relpath) >= (int)sizeof path ||
 	    snprintf(host, sizeof host, "%s/%s", dir, relpath) >= (int)sizeof host)
-		return cl_err_msg(err, ENAMETOOLONG, "%s/%s/%s: the path is too long for an image", dir, rel, name);
+		return cl_err_msg(err, ENAMETOOLONG, "the path is too long for an image (%d bytes at most): "
+				  "%.200s/%.200s...", FS_PATH_MAX - 1, dir, rel);
 	const char *bad = fstree_path_problem(path);
 	if (bad)
 		return cl_err_msg(err, EINVAL, "%s: the path %s", host, bad);

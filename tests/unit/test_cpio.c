@@ -374,6 +374,49 @@ static void other_refusals(void)
 	remove_tree(a, &err);
 }
 
+/* The walk keeps a stack of folders, not a C frame per level; a path
+ * longer than an image may hold is an error, not a truncation. */
+static void deep_trees_walk_iteratively_and_paths_are_bounded(void)
+{
+	_cleanup_free_ char *a = scratch();
+	struct cl_err err = { 0 };
+	int fd = open(a, O_RDONLY | O_DIRECTORY);
+	for (int i = 0; fd >= 0 && i < 1000; i++) {
+		CHECK(mkdirat(fd, "d", 0755) == 0);
+		int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		close(fd);
+		fd = sub;
+	}
+	CHECK(fd >= 0);
+	close(fd);
+	struct fstree t;
+	fstree_init(&t);
+	fstree_add_layer(&t, "deep", &err);
+	CHECK(fstree_load(&t, a, 0, 0, &err) == 0);
+	CHECK(t.n == 1000);
+	fstree_free(&t);
+
+	char name[201];
+	memset(name, 'n', 200);
+	name[200] = '\0';
+	fd = open(a, O_RDONLY | O_DIRECTORY);
+	for (int i = 0; fd >= 0 && i < 21; i++) {
+		CHECK(mkdirat(fd, name, 0755) == 0);
+		int sub = openat(fd, name, O_RDONLY | O_DIRECTORY);
+		close(fd);
+		fd = sub;
+	}
+	close(fd);
+	fstree_init(&t);
+	fstree_add_layer(&t, "long", &err);
+	CHECK(fstree_load(&t, a, 0, 0, &err) == -ENAMETOOLONG);
+	CHECK(strstr(err.msg, "the path is too long for an image") != NULL);
+	if (!strstr(err.msg, "too long"))
+		printf("  %s\n", err.msg);
+	fstree_free(&t);
+	remove_tree(a, &err);
+}
+
 int main(void)
 {
 	RUN(bit_identical_whatever_umask_order_or_time);
@@ -381,5 +424,6 @@ int main(void)
 	RUN(unchanged_inputs_assemble_nothing);
 	RUN(setuid_and_setgid_files_are_refused);
 	RUN(other_refusals);
+	RUN(deep_trees_walk_iteratively_and_paths_are_bounded);
 	return test_failures ? 1 : 0;
 }

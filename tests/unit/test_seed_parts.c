@@ -118,6 +118,31 @@ static void lock_parse(void)
 	unlink(path);
 }
 
+static void lock_from_memory(void)
+{
+	struct seed_lock lock;
+	struct cl_err err = { 0 };
+	const char ok[] = "base gcc 1.0 " H " 1 bookworm\n";
+	CHECK(seed_lock_parse(ok, sizeof ok - 1, "mem", &lock, &err) == 0 && lock.n == 1);
+	seed_lock_free(&lock);
+	/* a NUL before the second package must not hide it: the whole lock is refused */
+	const char nul[] = "base gcc 1.0 " H " 1 bookworm\n\0base make 4.3 " H " 1 bookworm\n";
+	CHECK(seed_lock_parse(nul, sizeof nul - 1, "mem", &lock, &err) == -EINVAL);
+	CHECK(strstr(err.msg, "mem:2: a NUL byte") != NULL);
+	/* a field over 255 characters is named as such, not as a field count */
+	char longf[600];
+	snprintf(longf, sizeof longf, "base gcc 1.0 %0300d 1 bookworm\n", 0);
+	CHECK(seed_lock_parse(longf, strlen(longf), "mem", &lock, &err) == -EINVAL);
+	CHECK(strstr(err.msg, "mem:1: field 4 is longer than 255 characters") != NULL);
+	/* a lock whose packages are all in another set selects nothing */
+	const char kb[] = "kbuild bc 1.0 " H " 1 bookworm\n";
+	CHECK(seed_lock_parse(kb, sizeof kb - 1, "mem", &lock, &err) == 0);
+	CHECK(seed_lock_require_set(&lock, "mem", "base", &err) == -EINVAL);
+	CHECK(strstr(err.msg, "no package is in the set 'base'") != NULL);
+	CHECK(seed_lock_require_set(&lock, "mem", "kbuild", &err) == 0);
+	seed_lock_free(&lock);
+}
+
 static void lock_errors(void)
 {
 	expect_lock_error("base gcc 1.0 " H " 1\n", ":1: expected 6 fields");
@@ -140,5 +165,6 @@ int main(void)
 	RUN(relative);
 	RUN(lock_parse);
 	RUN(lock_errors);
+	RUN(lock_from_memory);
 	return test_failures ? 1 : 0;
 }
