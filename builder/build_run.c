@@ -120,11 +120,11 @@ static int apply_settings(struct sandbox_config *cfg, const struct recipe_settin
 			  struct cl_err *err)
 {
 	for (size_t i = 0; rs && i < rs->n_env; i++) {
-		char *eq = strchr(rs->env[i], '=');
-		*eq = '\0';
-		int rc = sandbox_config_setenv(cfg, rs->env[i], eq + 1, err);
-		*eq = '=';
-		TRY(rc);
+		const char *eq = strchr(rs->env[i], '=');
+		_cleanup_free_ char *name = strndup(rs->env[i], (size_t)(eq - rs->env[i]));
+		if (!name)
+			return cl_err_set(err, ENOMEM, "the build environment");
+		TRY(sandbox_config_setenv(cfg, name, eq + 1, err));
 	}
 	if (dir[0])
 		TRY(sandbox_config_add_op(cfg, SB_OP_RO_BIND, dir, RECIPE_SETTINGS_DIR, err));
