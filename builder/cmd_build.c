@@ -19,6 +19,7 @@
 #include "image/rootfs.h"
 #include "plan/machine_settings.h"
 #include "store.h"
+#include "termsafe.h"
 
 const char build_usage[] =
 	"usage: cloister build MACHINE [OPTIONS]       build every package of machines/MACHINE with its\n"
@@ -351,7 +352,9 @@ int cmd_build(int argc, char **argv)
 	if (r < 0 && o.json && strcmp(cmd, "fetch"))
 		cli_json_error(cmd, &err);
 	if (r < 0) {
-		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
+		/* the message may carry names a build chose */
+		char msg[termsafe_room(sizeof err.msg)];
+		fprintf(stderr, "cloister %s: %s\n", cmd, termsafe_str(err.msg, msg, sizeof msg));
 		return cl_exit_status(&err);
 	}
 	return EXIT_OK;

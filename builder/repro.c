@@ -18,6 +18,7 @@
 #include "../common/fsutil.h"
 #include "compare.h"
 #include "inputs.h"
+#include "termsafe.h"
 #include "recipe.h"
 #include "sources.h"
 #include "tree.h"
@@ -272,7 +273,9 @@ static void run_diffoscope(const struct comparison *c, const char *a, const char
 		if (posix_spawnp(&pid, "diffoscope", &fa_, NULL, argv, environ) == 0) {
 			int st;
 			waitpid(pid, &st, 0);
-			fprintf(stderr, "    diffoscope's report for %s: %s\n", c->diffs[i].path, out);
+			char name[termsafe_room(sizeof c->diffs[i].path)];
+			fprintf(stderr, "    diffoscope's report for %s: %s\n",
+				termsafe_str(c->diffs[i].path, name, sizeof name), out);
 			done++;
 		} else {
 			posix_spawn_file_actions_destroy(&fa_);

@@ -22,8 +22,12 @@ int sandbox_die_with_parent(int chan, struct cl_err *err);
 const char *sandbox_userns_diagnosis(char *buf, size_t len);
 
 /* idmap.c */
-int sandbox_write_idmaps(uid_t inner_uid, uid_t outer_uid, gid_t inner_gid,
+/* Writes the maps of process pid (0: the caller itself). */
+int sandbox_write_idmaps(pid_t pid, uid_t inner_uid, uid_t outer_uid, gid_t inner_gid,
 			 gid_t outer_gid, struct cl_err *err);
+/* When the parent wrote the maps: takes the inner ids, with no
+ * supplementary group. */
+int sandbox_become_ids(const struct sandbox_config *cfg, struct cl_err *err);
 
 /* rootfs.c, mounts.c, devices.c, procfs.c: the filesystem view */
 struct rootfs {
@@ -107,6 +111,7 @@ enum chan_msg {
 	CHAN_EXEC_ERROR = 'X',
 	CHAN_EXIT_STATUS = 'S', /* the command's status; every process is gone */
 	CHAN_NETNS_FD = 'N',    /* from the network helper to pid 1 */
+	CHAN_IDMAP_DONE = 'M',  /* from the supervisor: the id maps are written */
 };
 int chan_send(int sock, enum chan_msg type, const char *text, int fd);
 /* Returns the message type (>0), 0 at end of stream, or negative errno. */

@@ -24,7 +24,33 @@ int sandbox_mount_procfs(struct rootfs *rf, struct cl_err *err)
 				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
 	if (m < 0)
 		return m;
-	return attach_mount(m, target, "/proc", err);
+	TRY(attach_mount(m, target, "/proc", err));
+	/* The kernel's global knobs are read-only in every mode, as bwrap
+	 * does: the sysctls (core_pattern, modprobe, ...), the SysRq trigger,
+	 * IRQ affinities and bus devices.  Which of them the inner uid could
+	 * write otherwise depends on what it maps to; a read-only bind does
+	 * not. */
+	static const char *const covered[] = { "sys", "sysrq-trigger", "irq", "bus" };
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	for (size_t i = 0; i < sizeof covered / sizeof *covered; i++) {
+		/* from m, the root of the new proc: target is the directory under it */
+		_cleanup_close_ int sub = open_tree(m, covered[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						    AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+		if (sub < 0 && errno == ENOENT)
+			continue;
+		if (sub < 0)
+			return cl_err_set(err, errno, "cloning /proc/%s", covered[i]);
+		if (mount_setattr(sub, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0)
+			return cl_err_set(err, errno, "making /proc/%s read-only", covered[i]);
+		_cleanup_close_ int at = openat(m, covered[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (at < 0)
+			return cl_err_set(err, errno, "opening /proc/%s", covered[i]);
+		char what[32];
+		snprintf(what, sizeof what, "/proc/%s", covered[i]);
+		TRY(attach_mount(sub, at, what, err));
+	}
+	return 0;
 }
 
 static int mask_file(struct rootfs *rf, const char *name, const char *content,

@@ -278,8 +278,14 @@ int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err)
 	 * detached tree needs Linux 6.15, and Debian 12 ships 6.1. */
 	TRY(attach_mount(dev, target, "/dev", err));
 	/* Device nodes cannot be created in a user namespace, so the host's
-	 * harmless ones are bound onto empty files. */
-	struct mount_attr node_attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC };
+	 * harmless ones are bound onto empty files.  The binds are read-only:
+	 * that refuses chmod, chown and utimes on the host's inode (EROFS),
+	 * which the device's owner (root, when cloister runs as root) or
+	 * anyone with write access (touch /dev/null) could otherwise do,
+	 * while reading and writing the device itself stay allowed. */
+	struct mount_attr node_attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+	};
 	for (size_t i = 0; i < 6; i++) {
 		if (mount_setattr(rf->dev_fds[i], "", AT_EMPTY_PATH, &node_attr, sizeof node_attr) < 0)
 			return cl_err_set(err, errno, "restricting /dev/%s", dev_nodes[i]);

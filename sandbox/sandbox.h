@@ -18,6 +18,16 @@
  * that could change a build's output; it is part of every input hash. */
 #define SANDBOX_POLICY_VERSION 1
 
+/* The host ids the sandbox's ids map to when cloister runs as root, as
+ * Nix's build users: a dedicated id that no host account or process has,
+ * never root and never nobody (shared with host daemons, which could then
+ * ptrace or signal the build, and with the test suite).  0x70000000 lies
+ * above every range systemd hands out (its container ranges end at
+ * 0x6FFFFFFF) and below 2^31, past which tools with signed ids break.
+ * `cloister doctor` checks that no account or subordinate range uses it. */
+#define SANDBOX_BUILD_UID ((uid_t)0x70000000u)
+#define SANDBOX_BUILD_GID ((gid_t)0x70000000u)
+
 /* Exit statuses, as timeout(1) and env(1) use them. */
 enum {
 	SANDBOX_EXIT_TIMEOUT = 124,
@@ -61,6 +71,9 @@ struct sandbox_config {
 	struct sandbox_uname uname;
 	uid_t uid;             /* inside */
 	gid_t gid;
+	/* When cloister runs as root: map the inner ids to the real root
+	 * (cloister run --as-root).  Otherwise they map to SANDBOX_BUILD_UID. */
+	bool as_root;
 	unsigned timeout_sec;  /* 0: none */
 	unsigned long personality; /* applied before the filter; the only
 				      value personality(2) may set inside */
@@ -73,6 +86,12 @@ struct sandbox_config {
 	/* Descriptors for the command's stdin, stdout, stderr; -1 inherits
 	 * the caller's.  (The build driver sends output to its log.) */
 	int stdio[3];
+	/* Run in the caller's session.  By default the sandbox gets a new
+	 * session (setsid) and so no controlling terminal: a command that
+	 * holds the user's terminal as its controlling one could push input
+	 * into it with TIOCSTI, open it as /dev/tty, or take it over as the
+	 * foreground job (CVE-2017-5226). */
+	bool share_session;
 	/* Confine the sandbox to one CPU (the first the caller may use), so
 	 * that nproc says 1: a reproducibility variation. */
 	bool one_cpu;
@@ -90,6 +109,11 @@ int sandbox_config_add_op(struct sandbox_config *cfg, enum sandbox_op_kind kind,
 int sandbox_config_setenv(struct sandbox_config *cfg, const char *var,
 			  const char *value, struct cl_err *err);
 void sandbox_config_unsetenv(struct sandbox_config *cfg, const char *var);
+
+/* The host uid and gid the sandbox's ids map to: the caller's own, or the
+ * build ids when the caller is root (a caller that prepares directories
+ * for the sandbox to write gives them to these ids). */
+void sandbox_host_ids(const struct sandbox_config *cfg, uid_t *uid, gid_t *gid);
 
 /* Lexically normalizes an absolute sandbox path ("//a/./b/" -> "/a/b");
  * ".." is refused.  Returns a malloc'd string, or NULL with err set. */

@@ -11,7 +11,11 @@ cb() {
 		--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton"
 }
 esc=$(printf '\033')
-has_esc() { case "$1" in *"$esc"*) echo yes ;; *) echo no ;; esac; }
+# has_esc TEXT: whether TEXT holds an escape character other than the one
+# cloister's own progress line uses (ESC [ K, erase the line)
+has_esc() {
+	case "$(printf '%s' "$1" | sed "s/$esc\[K//g")" in *"$esc"*) echo yes ;; *) echo no ;; esac
+}
 # on_pty COMMAND: runs COMMAND (a shell string) on a fresh pseudo-terminal
 # (util-linux script), as a user at a terminal would; prints what appeared
 on_pty() {
@@ -23,7 +27,7 @@ expect "cloister run: the command is in a new session (session id 1 inside)" "1"
 	"$(sb -- sh -c 'read -r _ _ _ _ _ sid _ < /proc/self/stat; echo $sid')"
 expect "cloister run --share-session: the caller's session (outside: 0)" "0" \
 	"$(sb --share-session -- sh -c 'read -r _ _ _ _ _ sid _ < /proc/self/stat; echo $sid')"
-out=$(on_pty "$CLOISTER run $(echo $ROOT_ARGS) -- sh -c 'if exec 3</dev/tty; then echo tty-opened; else echo no-controlling-tty; fi' 2>&1")
+out=$(on_pty "$CLOISTER run $(echo $ROOT_ARGS) -- sh -c '(exec 3</dev/tty) 2>/dev/null && echo tty-opened || echo no-controlling-tty' 2>&1")
 expect_match "cloister run on a terminal: /dev/tty is not the user's terminal" "*no-controlling-tty*" "$out"
 expect "cloister run keeps the caller's stdin" "piped" "$(echo piped | sb -- sh -c 'cat')"
 
