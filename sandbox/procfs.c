@@ -4,6 +4,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +58,9 @@ int sandbox_mount_procfs(struct rootfs *rf, struct cl_err *err)
 static int mask_file(struct rootfs *rf, const char *name, const char *content,
 		     const char *target_path, struct cl_err *err)
 {
+	/* only what this kernel has: a missing file describes nothing */
+	if (faccessat(rf->root_fd, target_path + 1, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		return 0;
 	int r = write_file_at(rf->staging_fd, name, content, 0444);
 	if (r < 0)
 		return cl_err_set(err, -r, "writing the mask for %s", target_path);
@@ -73,6 +78,30 @@ static int mask_file(struct rootfs *rf, const char *name, const char *content,
 	return attach_mount(src, target, target_path, err);
 }
 
+/* A /proc/cpuinfo that says what the sandbox may use and nothing about
+ * the host's processor: one entry per CPU of the affinity mask (as nproc
+ * counts them), a fixed model, and the x86-64 baseline's flags, so that a
+ * build that looks for features finds those every x86-64 has. */
+static char *fake_cpuinfo(void)
+{
+	static const char flags[] = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat "
+				    "pse36 clflush mmx fxsr sse sse2 syscall nx lm";
+	cpu_set_t set;
+	int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+	size_t cap = (size_t)n * 512 + 1;
+	char *buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	size_t o = 0;
+	for (int i = 0; i < n; i++)
+		o += (size_t)snprintf(buf + o, cap - o,
+				      "processor\t: %d\nvendor_id\t: cloister\ncpu family\t: 6\nmodel\t\t: 0\n"
+				      "model name\t: cloister virtual CPU\nstepping\t: 0\ncpu MHz\t\t: 1000.000\n"
+				      "physical id\t: 0\nsiblings\t: %d\ncore id\t\t: %d\ncpu cores\t: %d\n"
+				      "flags\t\t: %s\nbogomips\t: 2000.00\n\n", i, n, i, n, flags);
+	return buf;
+}
+
 int sandbox_mask_procfs(const struct sandbox_config *cfg, struct rootfs *rf,
 			struct cl_err *err)
 {
@@ -87,6 +116,20 @@ int sandbox_mask_procfs(const struct sandbox_config *cfg, struct rootfs *rf,
 	snprintf(buf, sizeof buf, "%s version %s (cloister@cloister) %s\n",
 		 cfg->uname.sysname, cfg->uname.release, cfg->uname.version);
 	TRY(mask_file(rf, "proc_version", buf, "/proc/version", err));
+	/* The other files that describe the host, each replaced by a fixed
+	 * text: the kernel's configuration, the boot command line (with the
+	 * host's boot image and root device), the boot id (the same for every
+	 * build of one boot), the loaded modules, and the processor. */
+	TRY(mask_file(rf, "config.gz", "", "/proc/config.gz", err));
+	snprintf(buf, sizeof buf, "BOOT_IMAGE=/boot/vmlinuz-%s ro\n", cfg->uname.release);
+	TRY(mask_file(rf, "cmdline", buf, "/proc/cmdline", err));
+	TRY(mask_file(rf, "boot_id", "00000000-0000-4000-8000-000000000000\n",
+		      "/proc/sys/kernel/random/boot_id", err));
+	TRY(mask_file(rf, "modules", "", "/proc/modules", err));
+	_cleanup_free_ char *cpuinfo = fake_cpuinfo();
+	if (!cpuinfo)
+		return cl_err_set(err, ENOMEM, "/proc/cpuinfo");
+	TRY(mask_file(rf, "cpuinfo", cpuinfo, "/proc/cpuinfo", err));
 	/* ostype is "Linux" on every Linux: mask it only when told otherwise */
 	if (strcmp(cfg->uname.sysname, "Linux") != 0) {
 		snprintf(buf, sizeof buf, "%s\n", cfg->uname.sysname);

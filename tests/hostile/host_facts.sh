@@ -3,7 +3,7 @@
 # differ on another machine.
 # tests/run: also as root
 
-cmdline=$(sb -- sh -c 'tr "\0" " " < /proc/1/cmdline')
+cmdline=$(sb -- sh -c 'tr "\0" " " < /proc/1/cmdline' | sed 's/ $//')
 expect "pid 1's command line is fixed (no host path, no cloister arguments)" "cloister-init" "$cmdline"
 host_model=$(grep -m1 '^model name' /proc/cpuinfo)
 in_model=$(sb -- sh -c "grep -m1 '^model name' /proc/cpuinfo")
