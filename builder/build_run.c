@@ -25,6 +25,10 @@
 #include "termsafe.h"
 #include "variations.h"
 
+/* Processes one build may have at once (RLIMIT_NPROC, counted in the
+ * sandbox's own user namespace): a fork bomb stops there. */
+#define BUILD_MAX_PROCS 4096
+
 /* The build script runs after the recipe's patches, in name order. */
 static const char build_wrapper[] =
 	"set -e\n"
@@ -176,6 +180,11 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	char *argv[] = { "sh", "-c", (char *)build_wrapper, NULL };
 	cfg.argv = argv;
 	cfg.timeout_sec = r->timeout_sec;
+	/* without a delegated cgroup these rlimits are the bounds: processes,
+	 * and no single file larger than the output may be (a 1 TiB sparse
+	 * file would take minutes to compare and hash) */
+	cfg.max_procs = BUILD_MAX_PROCS;
+	cfg.max_file_size = r->max_output_bytes;
 	cfg.stdio[0] = devnull;
 	cfg.stdio[1] = pipefd[1];
 	cfg.stdio[2] = pipefd[1];

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -100,6 +101,19 @@ void sandbox_init_main(const struct sandbox_config *cfg, int chan)
 	/* Not dumpable: the command runs as the same uid and must not be able
 	 * to ptrace pid 1 or read its memory and descriptors. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	/* The rlimits, inherited by everything the command starts.  A core
+	 * dump would land in the build's own directories at best: none. */
+	struct { int res; unsigned long long v; } limits[] = {
+		{ RLIMIT_NPROC, cfg->max_procs }, { RLIMIT_FSIZE, cfg->max_file_size }, { RLIMIT_CORE, 0 },
+	};
+	for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) {
+		struct rlimit rl = { limits[i].v, limits[i].v };
+		if ((limits[i].v || limits[i].res == RLIMIT_CORE) && setrlimit(limits[i].res, &rl) < 0) {
+			chan_send(chan, CHAN_EXEC_ERROR, "cannot set the sandbox's resource limits", -1);
+			_exit(SANDBOX_EXIT_SETUP);
+		}
+	}
 
 	struct sandbox_config run = *cfg;
 	char **argv = fix_cmdline(cfg->argv);

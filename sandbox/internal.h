@@ -46,8 +46,8 @@ int sandbox_open_sources(const struct sandbox_config *cfg, struct rootfs *rf,
 int sandbox_assemble_root(const struct sandbox_config *cfg, struct rootfs *rf,
 			  struct cl_err *err);
 int sandbox_mount_procfs(struct rootfs *rf, struct cl_err *err);
-int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err);
-int sandbox_mount_tmp(struct rootfs *rf, struct cl_err *err);
+int sandbox_mount_devices(const struct sandbox_config *cfg, struct rootfs *rf, struct cl_err *err);
+int sandbox_mount_tmp(const struct sandbox_config *cfg, struct rootfs *rf, struct cl_err *err);
 int sandbox_apply_ops(const struct sandbox_config *cfg, struct rootfs *rf,
 		      struct cl_err *err);
 int sandbox_mask_procfs(const struct sandbox_config *cfg, struct rootfs *rf,

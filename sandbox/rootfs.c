@@ -255,10 +255,13 @@ int sandbox_pivot_root(struct rootfs *rf, struct cl_err *err)
 	return 0;
 }
 
-int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err)
+int sandbox_mount_devices(const struct sandbox_config *cfg, struct rootfs *rf, struct cl_err *err)
 {
+	unsigned long long cfg_shm_size = cfg->shm_size ? cfg->shm_size : SANDBOX_SHM_SIZE;
 	static const char *const dev_opts[] = { "mode", "0755", NULL };
-	static const char *const shm_opts[] = { "mode", "1777", NULL };
+	char shm_size[32];
+	snprintf(shm_size, sizeof shm_size, "%llu", cfg_shm_size);
+	const char *const shm_opts[] = { "mode", "1777", "size", shm_size, "nr_inodes", SANDBOX_TMP_INODES, NULL };
 	/* A private devpts instance: the host's terminals are not listed. */
 	static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666",
 						"mode", "0620", NULL };
@@ -315,9 +318,11 @@ int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err)
 	return attach_mount(shm, shm_dir, "/dev/shm", err);
 }
 
-int sandbox_mount_tmp(struct rootfs *rf, struct cl_err *err)
+int sandbox_mount_tmp(const struct sandbox_config *cfg, struct rootfs *rf, struct cl_err *err)
 {
-	static const char *const opts[] = { "mode", "1777", NULL };
+	char size[32];
+	snprintf(size, sizeof size, "%llu", cfg->tmp_size ? cfg->tmp_size : SANDBOX_TMP_SIZE);
+	const char *const opts[] = { "mode", "1777", "size", size, "nr_inodes", SANDBOX_TMP_INODES, NULL };
 	_cleanup_close_ int target = make_path_in_root(rf->root_fd, "/tmp", true, err);
 	if (target < 0)
 		return target;

@@ -116,8 +116,8 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 	    (r = take_ids(cfg, ctx, err)) < 0 ||
 	    (r = sandbox_assemble_root(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_mount_procfs(&rf, err)) < 0 ||
-	    (r = sandbox_mount_devices(&rf, err)) < 0 ||
-	    (r = sandbox_mount_tmp(&rf, err)) < 0 ||
+	    (r = sandbox_mount_devices(cfg, &rf, err)) < 0 ||
+	    (r = sandbox_mount_tmp(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_apply_ops(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_mask_procfs(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_seal_root(cfg, &rf, err)) < 0 ||

@@ -28,6 +28,12 @@
 #define SANDBOX_BUILD_UID ((uid_t)0x70000000u)
 #define SANDBOX_BUILD_GID ((gid_t)0x70000000u)
 
+/* Default sizes of the tmpfs mounts: a tmpfs is memory, and without a
+ * size it may take half of the machine's. */
+#define SANDBOX_TMP_SIZE (2ULL << 30)
+#define SANDBOX_SHM_SIZE (64ULL << 20)
+#define SANDBOX_TMP_INODES "1048576"
+
 /* Exit statuses, as timeout(1) and env(1) use them. */
 enum {
 	SANDBOX_EXIT_TIMEOUT = 124,
@@ -92,6 +98,16 @@ struct sandbox_config {
 	 * into it with TIOCSTI, open it as /dev/tty, or take it over as the
 	 * foreground job (CVE-2017-5226). */
 	bool share_session;
+	/* Resource limits.  /tmp, /dev/shm and every --tmpfs are sized
+	 * tmpfs (bytes; 0: the defaults below).  The rest are rlimits set
+	 * on pid 1 and inherited by everything inside (0: not set):
+	 * max_procs is RLIMIT_NPROC, which the kernel counts per user
+	 * namespace, so it bounds the sandbox's own processes only;
+	 * max_file_size is RLIMIT_FSIZE, the largest file (a sparse one too)
+	 * any process may write. */
+	unsigned long long tmp_size, shm_size;
+	unsigned long max_procs;
+	unsigned long long max_file_size;
 	/* Confine the sandbox to one CPU (the first the caller may use), so
 	 * that nproc says 1: a reproducibility variation. */
 	bool one_cpu;
