@@ -185,6 +185,10 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	 * file would take minutes to compare and hash) */
 	cfg.max_procs = BUILD_MAX_PROCS;
 	cfg.max_file_size = r->max_output_bytes;
+	if (o->cgroup[0]) {
+		cfg.cgroup_parent = o->cgroup;
+		cfg.memory_max = o->memory_max;
+	}
 	cfg.stdio[0] = devnull;
 	cfg.stdio[1] = pipefd[1];
 	cfg.stdio[2] = pipefd[1];
@@ -266,8 +270,9 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	/* as root, the build runs as the build ids: it gets its directories */
 	uid_t host_uid;
 	gid_t host_gid;
-	sandbox_host_ids(&cfg, &host_uid, &host_gid);
-	bool handed = host_uid != geteuid();
+	if (rc == 0)
+		rc = sandbox_host_ids(&cfg, &host_uid, &host_gid, err);
+	bool handed = rc == 0 && host_uid != geteuid();
 	if (rc == 0 && handed && (rc = tree_chown(build, host_uid, host_gid, err)) == 0)
 		rc = tree_chown(out, host_uid, host_gid, err);
 	if (rc == 0)

@@ -331,10 +331,12 @@ int cmd_build(int argc, char **argv)
 					    .what = all ? "every recipe" : machine ? machine : recipe };
 		r = cmd_fetch(&o, &fr, all ? NULL : roots, all ? 0 : n_roots, &err);
 	} else if (r == 0 && machine && !strcmp(cmd, "build")) {
+		build_limits_setup(&o);
 		r = build_machine(&o, &m, roots, n_roots, output, &err);
 	} else if (r == 0) {
 		struct build_result *res = NULL;
 		size_t n_res = 0;
+		build_limits_setup(&o);
 		r = build_targets(&o, roots, n_roots, &res, &n_res, &err);
 		/* the store entries of what was asked for, in the order asked */
 		for (size_t k = 0; r == 0 && k < n_res; k++)

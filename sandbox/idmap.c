@@ -20,18 +20,58 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../common/fdio.h"
 
-void sandbox_host_ids(const struct sandbox_config *cfg, uid_t *uid, gid_t *gid)
+/* Whether id lies in one of the extents of a uid_map or gid_map, and
+ * (for what) whether 0 maps to the host's 0. */
+static bool map_has(const char *file, unsigned long id, bool *zero_is_root)
+{
+	char buf[4096];
+	bool found = false;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *l = buf, *next; l && *l; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		unsigned long in, out, count;
+		if (sscanf(l, "%lu %lu %lu", &in, &out, &count) != 3)
+			continue;
+		if (id >= in && id - in < count)
+			found = true;
+		if (zero_is_root && in == 0 && out == 0)
+			*zero_is_root = true;
+	}
+	return found;
+}
+
+int sandbox_host_ids(const struct sandbox_config *cfg, uid_t *uid, gid_t *gid, struct cl_err *err)
 {
 	*uid = geteuid();
 	*gid = getegid();
-	if (*uid == 0 && !cfg->as_root) {
-		*uid = SANDBOX_BUILD_UID;
-		*gid = SANDBOX_BUILD_GID;
-	}
+	if (*uid != 0 || cfg->as_root)
+		return 0;
+	/* Root of a user namespace whose 0 is some user outside (unshare
+	 * -Ur) holds nothing of the host's root: it maps to itself. */
+	bool real_root = false;
+	bool uid_ok = map_has("/proc/self/uid_map", SANDBOX_BUILD_UID, &real_root);
+	if (!real_root)
+		return 0;
+	if (!uid_ok || !map_has("/proc/self/gid_map", SANDBOX_BUILD_GID, NULL))
+		return cl_err_msg(err, EPERM, "cloister runs as root, but the build id %u is not mapped in this "
+				  "user namespace, and a sandbox never runs as the host's root; map it, or "
+				  "give --as-root to cloister run", (unsigned)SANDBOX_BUILD_UID);
+	*uid = SANDBOX_BUILD_UID;
+	*gid = SANDBOX_BUILD_GID;
+	return 0;
 }
 
 int sandbox_write_idmaps(pid_t pid, uid_t inner_uid, uid_t outer_uid, gid_t inner_gid,

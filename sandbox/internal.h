@@ -13,13 +13,18 @@
 			     CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 /* fork()-like: returns the child's pid in the parent (with *pidfd set),
  * 0 in the child, negative errno on failure. */
-pid_t sandbox_clone(int *pidfd, struct cl_err *err);
+pid_t sandbox_clone(int *pidfd, int cgroup_fd, struct cl_err *err);
 /* Arranges SIGKILL when the parent dies; fails if it already has, which
  * the child learns from the parent's end of chan being closed. */
 int sandbox_die_with_parent(int chan, struct cl_err *err);
 /* Explains why unprivileged user namespaces are unavailable and how to
  * allow them, or returns NULL when no known restriction is in force. */
 const char *sandbox_userns_diagnosis(char *buf, size_t len);
+
+/* cgroup.c: a cgroup of its own for one sandbox, under cfg->cgroup_parent
+ * (an O_PATH fd for CLONE_INTO_CGROUP, path in path), and its removal */
+int sandbox_cgroup_create(const struct sandbox_config *cfg, char *path, size_t len, struct cl_err *err);
+void sandbox_cgroup_remove(const char *path);
 
 /* idmap.c */
 /* Writes the maps of process pid (0: the caller itself). */

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -185,7 +186,8 @@ static void explain_userns_failure(struct cl_err *err)
 int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 {
 	struct child_ctx ctx = { 0 };
-	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1, bpf_w = -1;
+	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1, bpf_w = -1, cgroup_fd = -1;
+	char cgroup[PATH_MAX] = "";
 	scmp_filter_ctx filter = NULL;
 	int sv[2], bpf[2];
 	sigset_t mask, oldmask;
@@ -193,7 +195,7 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 
 	if (!cfg->argv || !cfg->argv[0])
 		return cl_err_msg(err, EINVAL, "no command given");
-	sandbox_host_ids(cfg, &ctx.outer_uid, &ctx.outer_gid);
+	TRY(sandbox_host_ids(cfg, &ctx.outer_uid, &ctx.outer_gid, err));
 	ctx.parent_maps = ctx.outer_uid != geteuid();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		rc = cl_err_set(err, errno, "socketpair");
@@ -224,7 +226,17 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 		goto out_mask;
 	}
 
-	pid_t pid = sandbox_clone(&pidfd, err);
+	if (cfg->cgroup_parent) {
+		cgroup_fd = sandbox_cgroup_create(cfg, cgroup, sizeof cgroup, err);
+		if (cgroup_fd < 0) {
+			rc = cgroup_fd;
+			cgroup[0] = '\0';
+			close(ctx.chan);
+			close(ctx.bpf_fd);
+			goto out_mask;
+		}
+	}
+	pid_t pid = sandbox_clone(&pidfd, cgroup_fd, err);
 	if (pid == 0) {
 		close(parent_end);
 		close(sigfd);
@@ -263,6 +275,8 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 	}
 out_mask:
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	if (cgroup[0] && !cfg->async_teardown)
+		sandbox_cgroup_remove(cgroup);
 out_filter:
 	if (filter)
 		seccomp_release(filter);

@@ -108,6 +108,11 @@ struct sandbox_config {
 	unsigned long long tmp_size, shm_size;
 	unsigned long max_procs;
 	unsigned long long max_file_size;
+	/* cgroup v2: a delegated cgroup (from sandbox_cgroup_setup) under
+	 * which each sandbox gets its own, with pids.max = max_procs and
+	 * memory.max = memory_max (0: none), no swap.  NULL: rlimits only. */
+	const char *cgroup_parent;
+	unsigned long long memory_max;
 	/* Confine the sandbox to one CPU (the first the caller may use), so
 	 * that nproc says 1: a reproducibility variation. */
 	bool one_cpu;
@@ -127,9 +132,22 @@ int sandbox_config_setenv(struct sandbox_config *cfg, const char *var,
 void sandbox_config_unsetenv(struct sandbox_config *cfg, const char *var);
 
 /* The host uid and gid the sandbox's ids map to: the caller's own, or the
- * build ids when the caller is root (a caller that prepares directories
- * for the sandbox to write gives them to these ids). */
-void sandbox_host_ids(const struct sandbox_config *cfg, uid_t *uid, gid_t *gid);
+ * build ids when the caller is the host's root (a caller that prepares
+ * directories for the sandbox to write gives them to these ids).  Fails
+ * when the caller is root but the build ids are not mapped here. */
+int sandbox_host_ids(const struct sandbox_config *cfg, uid_t *uid, gid_t *gid, struct cl_err *err);
+
+/* cgroup v2 delegation (cgroup.c).  sandbox_cgroup_find() says whether
+ * the cgroup of the process described by self_cgroup (/proc/self/cgroup)
+ * under the cgroup2 mount at or below mnt (/sys/fs/cgroup) is delegated
+ * with the memory and pids controllers: 1 with its directory in dir, or 0
+ * with why (and the fix).  sandbox_cgroup_setup() then moves the calling
+ * process into a leaf of its own and enables the controllers for
+ * sandboxes: 1 with parent set (for cfg->cgroup_parent), 0 with why, or a
+ * negative errno.  Call it before starting threads or workers. */
+int sandbox_cgroup_find(const char *mnt, const char *self_cgroup, char *dir, size_t dlen, char *why,
+			size_t wlen);
+int sandbox_cgroup_setup(char *parent, size_t len, char *why, size_t wlen, struct cl_err *err);
 
 /* Lexically normalizes an absolute sandbox path ("//a/./b/" -> "/a/b");
  * ".." is refused.  Returns a malloc'd string, or NULL with err set. */
