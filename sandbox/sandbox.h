@@ -149,6 +149,13 @@ int sandbox_cgroup_find(const char *mnt, const char *self_cgroup, char *dir, siz
 			size_t wlen);
 int sandbox_cgroup_setup(char *parent, size_t len, char *why, size_t wlen, struct cl_err *err);
 
+/* doctor.c: probes of what this host allows this user, each in a child
+ * process.  0 when available; else a positive errno, with why saying
+ * what forbids it and how to allow it. */
+int sandbox_doctor_userns(char *why, size_t len);
+int sandbox_doctor_overlay(char *why, size_t len);
+int sandbox_doctor_seccomp_notify(char *why, size_t len);
+
 /* Lexically normalizes an absolute sandbox path ("//a/./b/" -> "/a/b");
  * ".." is refused.  Returns a malloc'd string, or NULL with err set. */
 char *sandbox_normalize_path(const char *path, struct cl_err *err);
