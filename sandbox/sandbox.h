@@ -16,7 +16,7 @@
 
 /* Bumped whenever the isolation or the seccomp policy changes in a way
  * that could change a build's output; it is part of every input hash. */
-#define SANDBOX_POLICY_VERSION 1
+#define SANDBOX_POLICY_VERSION 2
 
 /* The host ids the sandbox's ids map to when cloister runs as root, as
  * Nix's build users: a dedicated id that no host account or process has,
