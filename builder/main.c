@@ -37,9 +37,10 @@ static const char usage[] =
 	"  help                   this text\n"
 	"  version                print the version\n"
 	"\n"
-	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or\n"
-	"bad input (doctor: 1 builds cannot be isolated); 125 the sandbox could not be set up; `run` otherwise returns the\n"
-	"command's status (128+N for a signal).  Documentation: README.md and docs/.\n";
+	"Exit status: 0 done; 1 a build failed or was not reproducible (doctor: builds\n"
+	"cannot be isolated); 2 bad usage or bad input; 125 the sandbox could not be set\n"
+	"up; `run` otherwise returns the command's status (128+N for a signal).\n"
+	"Documentation: README.md and docs/.\n";
 
 int main(int argc, char **argv)
 {

@@ -62,11 +62,11 @@ int publish_check(const struct build_job *job, const char *stage, double started
 	struct tally t = { 0, 0, r->max_output_bytes, r->max_output_files };
 	TRY(tally_dir(AT_FDCWD, out, &t, err));
 	if (t.bytes > t.max_bytes)
-		return cl_err_msg(err, EIO, "%s %s: the output holds more than %llu bytes (max-output); not "
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s: the output holds more than %llu bytes (max-output); not "
 				  "published. Raise the limit with 'max-output: SIZE' in the recipe", r->name,
 				  r->version, t.max_bytes);
 	if (t.files > t.max_files)
-		return cl_err_msg(err, EIO, "%s %s: the output holds more than %llu files (max-output); not "
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s: the output holds more than %llu files (max-output); not "
 				  "published. Raise the limit with 'max-output: SIZE FILES' in the recipe", r->name,
 				  r->version, t.max_files);
 
@@ -93,7 +93,7 @@ int publish_check(const struct build_job *job, const char *stage, double started
 	if (hits > shown)
 		fprintf(stderr, "  ... and %ld more\n", hits - shown);
 	free(report);
-	return cl_err_msg(err, EIO, "%s %s: %ld output file%s embed%s facts of the host (a double build on "
+	return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s: %ld output file%s embed%s facts of the host (a double build on "
 			  "one host cannot see them); not published", r->name, r->version, hits,
 			  hits == 1 ? "" : "s", hits == 1 ? "s" : "");
 }
