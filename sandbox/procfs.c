@@ -5,10 +5,10 @@
 
 #include <errno.h>
 #include <sched.h>
-#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -82,15 +82,17 @@ static int mask_file(struct rootfs *rf, const char *name, const char *content,
  * the host's processor: one entry per CPU of the affinity mask (as nproc
  * counts them), a fixed model, and the x86-64 baseline's flags, so that a
  * build that looks for features finds those every x86-64 has. */
-static char *fake_cpuinfo(void)
+static char *fake_cpuinfo(size_t *size)
 {
 	static const char flags[] = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat "
 				    "pse36 clflush mmx fxsr sse sse2 syscall nx lm";
 	cpu_set_t set;
 	int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-	size_t cap = (size_t)n * 512 + 1;
-	char *buf = malloc(cap);
-	if (!buf)
+	/* mmap, not malloc: this runs in a child of a raw clone3 of a
+	 * process that may have threads */
+	size_t cap = *size = (size_t)n * 512 + 1;
+	char *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
 		return NULL;
 	size_t o = 0;
 	for (int i = 0; i < n; i++)
@@ -126,10 +128,14 @@ int sandbox_mask_procfs(const struct sandbox_config *cfg, struct rootfs *rf,
 	TRY(mask_file(rf, "boot_id", "00000000-0000-4000-8000-000000000000\n",
 		      "/proc/sys/kernel/random/boot_id", err));
 	TRY(mask_file(rf, "modules", "", "/proc/modules", err));
-	_cleanup_free_ char *cpuinfo = fake_cpuinfo();
+	size_t size;
+	char *cpuinfo = fake_cpuinfo(&size);
 	if (!cpuinfo)
 		return cl_err_set(err, ENOMEM, "/proc/cpuinfo");
-	TRY(mask_file(rf, "cpuinfo", cpuinfo, "/proc/cpuinfo", err));
+	int r = mask_file(rf, "cpuinfo", cpuinfo, "/proc/cpuinfo", err);
+	munmap(cpuinfo, size);
+	if (r < 0)
+		return r;
 	/* ostype is "Linux" on every Linux: mask it only when told otherwise */
 	if (strcmp(cfg->uname.sysname, "Linux") != 0) {
 		snprintf(buf, sizeof buf, "%s\n", cfg->uname.sysname);
