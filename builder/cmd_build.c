@@ -287,8 +287,11 @@ int cmd_build(int argc, char **argv)
 		snprintf(what, sizeof what, "cloister %s %s%s", cmd, recipe ? "-r " : "",
 			 recipe ? recipe : machine ? machine : "");
 		int g = interrupt_guard(o.home, what);
-		if (g >= 0)
+		if (g >= 0) {
+			/* the guard parent is done: what it holds is freed (LSan) */
+			fetch_opts_release(&o.fetch);
 			return g;
+		}
 	}
 	if (r == 0 && !strcmp(cmd, "gc")) {
 		r = store_gc(o.home, o.quiet, &err);
