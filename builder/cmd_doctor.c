@@ -48,19 +48,14 @@ static const char *in_subids(const char *file, unsigned long id, char *who, size
 	return found;
 }
 
-/* The whole sandbox, as `cloister run` makes it, around cloister itself. */
+/* The whole sandbox, as `cloister run` makes it, around the host's true(1)
+ * (not cloister itself: a sanitized build's runtime would try to change
+ * its personality, which the filter refuses). */
 static int whole_sandbox(char *why, size_t len)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n < 0) {
-		snprintf(why, len, "/proc/self/exe: %s", strerror(errno));
-		return -1;
-	}
-	self[n] = '\0';
 	struct sandbox_config cfg;
 	struct cl_err err = { 0 };
-	char *argv[] = { "/cloister", "version", NULL };
+	char *argv[] = { "/usr/bin/true", NULL };
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	sandbox_config_init(&cfg);
 	cfg.argv = argv;
@@ -73,12 +68,10 @@ static int whole_sandbox(char *why, size_t len)
 	for (size_t i = 0; rc == 0 && i < 3; i++)
 		rc = sandbox_config_add_op(&cfg, SB_OP_SYMLINK, links[i][0], links[i][1], &err);
 	if (rc == 0)
-		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, self, "/cloister", &err);
-	if (rc == 0)
 		rc = sandbox_run(&cfg, &err);
 	sandbox_config_free(&cfg);
 	if (rc != 0)
-		snprintf(why, len, "%s", rc < 0 ? err.msg : "cloister version failed inside the sandbox");
+		snprintf(why, len, "%s", rc < 0 ? err.msg : "/usr/bin/true failed inside the sandbox");
 	return rc;
 }
 
