@@ -249,8 +249,6 @@ int cmd_build(int argc, char **argv)
 		fprintf(stderr, "cloister fetch: --all or a recipe or machine, not both\n");
 		return EXIT_USAGE;
 	}
-	if (cli_fetch_opts(cmd, &mirrors, snapshot, offline, &o.fetch) < 0)
-		return EXIT_USAGE;
 	if (jobs) {
 		char *end;
 		long j = strtol(jobs, &end, 10);
@@ -281,6 +279,9 @@ int cmd_build(int argc, char **argv)
 		fprintf(stderr, "cloister %s: takes no recipe or machine (it works on the whole store)\n", cmd);
 		return EXIT_USAGE;
 	}
+	/* after the usage checks, which return without freeing it */
+	if (cli_fetch_opts(cmd, &mirrors, snapshot, offline, &o.fetch) < 0)
+		return EXIT_USAGE;
 	int r = cloister_home(store, o.home, sizeof o.home, &err);
 	if (r == 0 && (!strcmp(cmd, "build") || !strcmp(cmd, "check"))) {
 		char what[300];
@@ -295,6 +296,7 @@ int cmd_build(int argc, char **argv)
 	}
 	if (r == 0 && !strcmp(cmd, "gc")) {
 		r = store_gc(o.home, o.quiet, &err);
+		fetch_opts_release(&o.fetch);
 		if (r >= 0)
 			return EXIT_OK;
 		fprintf(stderr, "cloister gc: %s\n", err.msg);
