@@ -44,6 +44,8 @@ const char build_usage[] =
 	"\n"
 	"Options:\n"
 	"  -r RECIPE          the recipe (a folder of --recipes)\n"
+	"  --for MACHINE      with -r: build the recipe as MACHINE's build of it (its compiler\n"
+	"                     flags, package configuration and fragment; the same store entry)\n"
 	"  MACHINE            a machine (a folder of --machines): the recipes its\n"
 	"                     settings/packages.list names, and their closure, each built\n"
 	"                     with the machine's compiler flags and package configurations\n"
@@ -207,7 +209,7 @@ int cmd_build(int argc, char **argv)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
 
-	const char *jobs = NULL, *snapshot = NULL, *export_dir = NULL;
+	const char *jobs = NULL, *snapshot = NULL, *export_dir = NULL, *for_machine = NULL;
 	bool offline = false, fetch_check = false, all = false;
 	struct cli_list mirrors = { 0 };
 	const struct cli_opt opts[] = {
@@ -221,6 +223,7 @@ int cmd_build(int argc, char **argv)
 		{ "--json", NULL, &o.json, NULL },
 		{ "--no-check", NULL, &o.no_check, NULL },
 		{ "-r", NULL, NULL, &recipe },
+		{ "--for", NULL, NULL, &for_machine },
 		{ "-j", NULL, NULL, &jobs },
 		{ "--store", NULL, NULL, &store },
 		{ "--recipes", NULL, NULL, &recipes },
@@ -329,6 +332,21 @@ int cmd_build(int argc, char **argv)
 			roots[k] = (struct graph_root){ m.packages[k].name, m.packages_list, m.packages[k].line };
 		n_roots = m.n_packages;
 	}
+	/* -r RECIPE --for MACHINE: the recipe as that machine's build of it
+	 * (its settings in the environment and the input hash) */
+	if (r == 0 && for_machine && !machine) {
+		char dir[PATH_MAX];
+		if (!recipe)
+			r = cl_err_in(&err, CL_USAGE, EINVAL, "--for MACHINE goes with -r RECIPE");
+		if (r == 0)
+			r = machines ? (snprintf(dir, sizeof dir, "%s", machines), 0)
+				     : repo_file("machines", dir, sizeof dir, &err);
+		if (r == 0)
+			r = machine_load(dir, for_machine, &m, &err);
+		if (r == 0 && (r = machine_settings_load(m.dir, m.name, &ms, &err)) == 0)
+			o.machine = &ms;
+	} else if (r == 0 && for_machine)
+		r = cl_err_in(&err, CL_USAGE, EINVAL, "--for goes with -r RECIPE, not with a machine");
 	if (r == 0 && !strcmp(cmd, "graph")) {
 		struct graph g;
 		r = graph_load(o.recipes, roots, n_roots, &g, &err);

@@ -54,7 +54,7 @@ expect_match "a deb-file pin the archive contradicts is refused, both digests na
 
 # the compile: once per machine, then found by its input hash
 t0=$(now)
-out=$(cb build -r linux --recipes "$recipes" 2>&1)
+out=$(cb build -r linux --for example --machines "$REPO/machines" --recipes "$recipes" 2>&1)
 st=$?
 expect "the linux recipe builds, twice and compared" "0" "$st"
 [ "$st" = 0 ] || echo "$out" | tail -n 30
