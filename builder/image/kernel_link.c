@@ -41,6 +41,8 @@
  * which make cannot miss. */
 static const char link_script[] =
 	"set -eu\n"
+	/* what is written must not depend on the umask (B's is 027) */
+	"umask 022\n"
 	"cd /out/usr/src/linux\n"
 	"cp -a /usr/src/linux/build/. build/\n"
 	"chmod -R u+w build\n"
