@@ -33,6 +33,8 @@ expect "...and root cannot log in (no password matches '!')" "root:!::0:99999:7:
 expect "...nor nobody" "nobody:!::0:99999:7:::" "$(grep '^nobody:' "$fs/out/etc/shadow.d/00.filesystem.shadow")"
 expect "/init is busybox init" "usr/sbin/init" "$(readlink "$fs/out/init")"
 expect "/bin and /sbin are /usr's" "usr/bin usr/sbin" "$(readlink "$fs/out/bin") $(readlink "$fs/out/sbin")"
+expect "ifup's hook folders exist (busybox ifup fails an interface without them)" "4" \
+	"$(ls -d "$fs/out/etc/network/if-"*.d | wc -l)"
 expect "rcS and rcK are executable" "yes" "$([ -x "$fs/out/usr/sbin/rcS" ] && [ -x "$fs/out/usr/sbin/rcK" ] && echo yes)"
 expect_match "rcS mounts /proc with hidepid=2" "*mount -t proc -o nosuid,nodev,noexec,hidepid=2 proc /proc*" \
 	"$(cat "$fs/out/usr/sbin/rcS")"
