@@ -14,7 +14,7 @@
 	X(archive_read_support_format_ar) X(archive_read_support_format_tar) \
 	X(archive_read_support_filter_all) X(archive_read_open_fd) X(archive_read_open) \
 	X(archive_read_next_header) X(archive_read_data) X(archive_read_data_block) \
-	X(archive_error_string) X(archive_errno) \
+	X(archive_error_string) X(archive_errno) X(archive_set_error) \
 	X(archive_entry_pathname) X(archive_entry_filetype) X(archive_entry_mode) \
 	X(archive_entry_size) X(archive_entry_symlink) X(archive_entry_hardlink) \
 	X(archive_entry_set_pathname) X(archive_entry_set_hardlink) \

@@ -100,10 +100,10 @@ static void ticker_stop(struct ticker *t)
 	t->running = false;
 }
 
-static int resolve_seed(const struct build_opts *o, char hash[SHA256_HEX_LEN + 1], char *tree,
-			size_t len, struct cl_err *err)
+static int resolve_seed(const struct build_opts *o, const char *set, char hash[SHA256_HEX_LEN + 1],
+			char *tree, size_t len, struct cl_err *err)
 {
-	struct seed_ctx c = { .set = "base", .fetch = &o->fetch, .quiet = true };
+	struct seed_ctx c = { .set = set, .fetch = &o->fetch, .quiet = true };
 	snprintf(c.home, sizeof c.home, "%s", o->home);
 	snprintf(c.lock, sizeof c.lock, "%s", o->seed_lock);
 	snprintf(c.skeleton, sizeof c.skeleton, "%s", o->seed_skeleton);
@@ -111,13 +111,52 @@ static int resolve_seed(const struct build_opts *o, char hash[SHA256_HEX_LEN + 1
 	/* offline, the cache and file:// mirrors may still have them */
 	if (r == -ENOENT) {
 		if (!o->quiet)
-			fprintf(stderr, "fetching the seed\n");
+			fprintf(stderr, "fetching the seed%s\n", strcmp(set, "base") ? " (kernel build set)" : "");
 		TRY(seed_fetch(&c, err));
 		r = seed_build(&c, hash, tree, len, err);
 	}
 	if (r < 0)
 		return cl_err_prefix(err, "the seed");
 	return 0;
+}
+
+/* The seeds a graph's recipes start from, one per set they name
+ * (recipe.h: "base" or "kbuild"), each resolved once. */
+struct seeds {
+	struct {
+		char set[16];
+		char hash[SHA256_HEX_LEN + 1];
+		char tree[PATH_MAX + 128];
+	} s[2];
+	size_t n;
+};
+
+static int resolve_seeds(const struct build_opts *o, const struct graph *g, struct seeds *sd,
+			 struct cl_err *err)
+{
+	sd->n = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		const char *set = g->nodes[i].seed;
+		size_t k = 0;
+		while (k < sd->n && strcmp(sd->s[k].set, set) != 0)
+			k++;
+		if (k < sd->n)
+			continue;
+		if (k == sizeof sd->s / sizeof *sd->s)
+			return cl_err_msg(err, EINVAL, "%s: too many seed sets", g->nodes[i].dir);
+		snprintf(sd->s[k].set, sizeof sd->s[k].set, "%s", set);
+		TRY(resolve_seed(o, set, sd->s[k].hash, sd->s[k].tree, sizeof sd->s[k].tree, err));
+		sd->n++;
+	}
+	return 0;
+}
+
+static size_t seed_of(const struct seeds *sd, const struct recipe *r)
+{
+	size_t k = 0;
+	while (k + 1 < sd->n && strcmp(sd->s[k].set, r->seed) != 0)
+		k++;
+	return k;
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -461,7 +500,7 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 	*out = NULL;
 	*n_out = 0;
 	struct graph g;
-	char seed_hash[SHA256_HEX_LEN + 1], seed_tree[PATH_MAX + 128];
+	struct seeds seeds;
 	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
 	size_t n = g.n;
 	struct build_dep *results = calloc(n, sizeof *results);
@@ -473,7 +512,7 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 	int rc = results && state && jobs && deps && layer ? 0 : cl_err_set(err, ENOMEM, "building");
 
 	if (rc == 0)
-		rc = resolve_seed(o, seed_hash, seed_tree, sizeof seed_tree, err);
+		rc = resolve_seeds(o, &g, &seeds, err);
 	if (rc == 0)
 		store_remove_dead_stages(o->home);
 	while (done < n) {
@@ -490,7 +529,8 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			struct inputs in = { 0 };
 			struct recipe_settings rs = { 0 };
 			size_t nd = 0;
-			int p = plan_one(o, &g, i, seed_hash, results, deps, &nd, &rs, &in, err);
+			size_t sk = seed_of(&seeds, &g.nodes[i]);
+			int p = plan_one(o, &g, i, seeds.s[sk].hash, results, deps, &nd, &rs, &in, err);
 			if (p < 0) {
 				recipe_settings_free(&rs);
 				rc = p;
@@ -506,7 +546,7 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 				j->node = i;
 				/* a worker process builds one recipe; independent
 				 * recipes build in parallel, up to -j of them */
-				struct job_args a = { o, &g, i, seq, seed_tree, deps, nd, &in };
+				struct job_args a = { o, &g, i, seq, seeds.s[sk].tree, deps, nd, &in };
 				int sr = worker_start(&j->w, job_main, &a, err);
 				if (sr < 0)
 					rc = sr;

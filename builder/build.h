@@ -21,6 +21,7 @@ struct build_opts {
 	bool verbose;   /* stream build logs */
 	struct fetch_opts fetch;  /* mirrors, snapshot, offline */
 	bool quiet;
+	bool json;      /* one JSON document on stdout instead of the human report */
 	bool no_check;  /* build once; the entry records that it was not checked */
 	bool recheck;   /* `cloister check -r`: rebuild the recipe asked for even if stored */
 	bool recheck_all;  /* `cloister check MACHINE`: rebuild every recipe of the graph */

@@ -1,6 +1,7 @@
 #include "cli_opts.h"
 
 #include "../common/err.h"
+#include "../common/json.h"
 #include "fetch/fetch.h"
 
 #include <stdio.h>
@@ -100,4 +101,20 @@ int cli_fetch_opts(const char *cmd, const struct cli_list *mirrors, const char *
 		return -1;
 	}
 	return 0;
+}
+
+int cli_json_error(const char *cmd, const struct cl_err *err)
+{
+	struct json_out j = { .f = stdout };
+	json_begin(&j, '{');
+	json_field_str(&j, "command", cmd);
+	json_field_bool(&j, "ok", 0);
+	json_key(&j, "error");
+	json_begin(&j, '{');
+	json_field_str(&j, "class", cl_class_name(cl_err_class(err)));
+	json_field_str(&j, "message", err->msg);
+	json_field_int(&j, "exit", cl_exit_status(err));
+	json_end(&j, '}');
+	json_end(&j, '}');
+	return cl_exit_status(err);
 }

@@ -35,6 +35,11 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 int cli_parse_lists(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
 		    const struct cli_list_opt *lists, const char **positional);
 
+struct cl_err;
+/* The --json document of a command that failed: {"ok": false, "error":
+ * {"class", "message", "exit"}} on stdout; returns the exit status. */
+int cli_json_error(const char *cmd, const struct cl_err *err);
+
 struct fetch_opts;
 /* The fetch options every fetching command takes (--mirror URL, repeated;
  * --snapshot URL|off; --offline) and the environment's, into fo; fo's

@@ -15,6 +15,7 @@
 #include "graph.h"
 #include "home.h"
 #include "machine.h"
+#include "image/machine_image.h"
 #include "image/rootfs.h"
 #include "plan/machine_settings.h"
 #include "store.h"
@@ -55,6 +56,8 @@ const char build_usage[] =
 	"  --snapshot URL     Debian's snapshot service, the last resort (also CLOISTER_SNAPSHOT;\n"
 	"                     default: the one the machine's apt sources name; 'off')\n"
 	"  --all              fetch: every recipe of --recipes and the whole seed\n"
+	"  --json             one JSON document on stdout (docs/json.md); the human report\n"
+	"                     and progress lines are left out\n"
 	"  --no-check         build once instead of twice; the entry records it was not checked\n"
 	"  --recipes DIR      the recipes folder (default ./recipes)\n"
 	"  --machines DIR     the machines folder (default ./machines)\n"
@@ -124,10 +127,18 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 	char (*outs)[PATH_MAX + 8] = r == 0 ? calloc(n_res ? n_res : 1, sizeof *outs) : NULL;
 	if (r == 0 && !outs)
 		r = cl_err_set(err, ENOMEM, "assembling %s", m->name);
+	/* the kernel is linked, not unpacked into the root filesystem */
+	size_t n_layers = 0;
 	for (size_t i = 0; r == 0 && i < n_res; i++) {
-		snprintf(outs[i], sizeof outs[i], "%s/out", res[i].entry);
-		layers[i] = (struct image_layer){ res[i].name, res[i].version, res[i].output_hash, outs[i] };
+		if (!strcmp(res[i].name, MACHINE_KERNEL_RECIPE))
+			continue;
+		res[n_layers] = res[i];
+		snprintf(outs[n_layers], sizeof outs[n_layers], "%s/out", res[i].entry);
+		layers[n_layers] = (struct image_layer){ res[i].name, res[i].version, res[i].output_hash,
+							 outs[n_layers] };
+		n_layers++;
 	}
+	n_res = n_layers;
 	struct image_inputs in = { .home = o->home, .machine_dir = m->dir, .machine_name = m->name,
 				   .layers = layers, .n_layers = n_res, .settings = ms->kv, .n_settings = ms->n_kv };
 	struct image_result img;
@@ -150,8 +161,24 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 			fprintf(stderr, "[image] %s initramfs assembled: %zu entries, %llu bytes, in %.2f s\n", m->name,
 				img.entries, img.bytes, secs);
 	}
+	struct machine_image_opts mo = { .build = o, .machine_dir = m->dir, .machine_name = m->name,
+					 .packages = res, .n_packages = n_res, .initramfs = &img, .out_dir = dir };
+	struct machine_image_result mi;
 	if (r == 0)
-		printf("%s\n", dir);
+		r = machine_image(&mo, &mi, err);
+	if (r == 0 && !o->quiet) {
+		if (mi.keys_created)
+			fprintf(stderr, "[image] %s: a new code-signing key pair in %s/code-signing/ (git-ignored: "
+				"keep it, or every build is signed by another key)\n", m->name, m->dir);
+		if (mi.link_cached)
+			fprintf(stderr, "[image] %s kernel link cached\n", m->name);
+		else
+			fprintf(stderr, "[image] %s kernel linked twice, identical, in %d:%02d\n", m->name,
+				(int)mi.link_seconds / 60, (int)mi.link_seconds % 60);
+		fprintf(stderr, "[image] %s signed: sha256 %s\n", m->name, mi.sha256);
+	}
+	if (r == 0)
+		printf("%s\n%s\n", dir, mi.image);
 	free(outs);
 	free(layers);
 	free(res);
@@ -166,8 +193,8 @@ static void release_opts(struct build_opts *o)
 int cmd_build(int argc, char **argv)
 {
 	const char *cmd = argv[0];
-	/* released on every return, the interrupt guard's included */
-	struct build_opts o __attribute__((cleanup(release_opts))) = { 0 };
+	/* released on every return, the early ones of bad usage too */
+	__attribute__((cleanup(release_opts))) struct build_opts o = { 0 };
 	struct cl_err err = { 0 };
 	const char *recipe = NULL, *machine = NULL, *machines = NULL, *store = NULL, *recipes = NULL,
 		   *lock = NULL, *skel = NULL, *output = "output";
@@ -185,6 +212,7 @@ int cmd_build(int argc, char **argv)
 		{ "--check", NULL, &fetch_check, NULL },
 		{ "--export", NULL, NULL, &export_dir },
 		{ "--all", NULL, &all, NULL },
+		{ "--json", NULL, &o.json, NULL },
 		{ "--no-check", NULL, &o.no_check, NULL },
 		{ "-r", NULL, NULL, &recipe },
 		{ "-j", NULL, NULL, &jobs },
@@ -318,6 +346,10 @@ int cmd_build(int argc, char **argv)
 	machine_free(&m);
 	machine_settings_free(&ms);
 	fetch_opts_release(&o.fetch);
+	/* cmd_fetch writes its JSON document whatever the outcome; the
+	 * other commands' failures are one error document */
+	if (r < 0 && o.json && strcmp(cmd, "fetch"))
+		cli_json_error(cmd, &err);
 	if (r < 0) {
 		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
 		return cl_exit_status(&err);

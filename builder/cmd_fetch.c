@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../common/fsutil.h"
+#include "../common/json.h"
 #include "build.h"
 #include "cli.h"
 #include "fetch/closure.h"
@@ -68,6 +69,65 @@ static void print_input(FILE *f, const char *lead, const struct closure_input *x
 	fputc('\n', f);
 }
 
+static const char *kind_key(enum input_kind k)
+{
+	return k == INPUT_SEED_DEB ? "seed-deb" : k == INPUT_DEBIAN_SRC ? "debian-source" : "cache";
+}
+
+static const char *from_key(enum input_source s)
+{
+	static const char *const keys[] = { "cache", "mirror", "archive", "snapshot", "nowhere" };
+	return keys[s];
+}
+
+/* --json: every input with where it comes from (docs/json.md). */
+static void report_json(const struct build_opts *o, const struct fetch_request *fr, const char *mode,
+			const struct closure_inputs *in, const struct preflight_result *res,
+			const struct cl_err *err, int r)
+{
+	struct json_out j = { .f = stdout };
+	json_begin(&j, '{');
+	json_field_str(&j, "command", "fetch");
+	json_field_str(&j, "mode", mode);
+	json_field_str(&j, "what", fr->what);
+	json_field_bool(&j, "ok", r == 0);
+	if (fr->export_dir)
+		json_field_str(&j, "export", fr->export_dir);
+	json_key(&j, "inputs");
+	json_begin(&j, '[');
+	for (size_t i = 0; i < in->n; i++) {
+		const struct closure_input *x = &in->v[i];
+		json_begin(&j, '{');
+		json_field_str(&j, "kind", kind_key(x->kind));
+		json_field_str(&j, "where", x->where);
+		json_field_str(&j, "package", x->package[0] ? x->package : NULL);
+		json_field_str(&j, "version", x->version[0] ? x->version : NULL);
+		json_field_str(&j, "file", x->file);
+		json_field_str(&j, "sha256", x->sha256);
+		json_field_int(&j, "size", (long long)x->size);
+		json_field_str(&j, "suite", x->suite[0] ? x->suite : NULL);
+		json_field_bool(&j, "moving", x->moving);
+		if (res && res->from) {
+			json_field_str(&j, "from", from_key(res->from[i]));
+			if (res->from[i] == FROM_MIRROR)
+				json_field_str(&j, "mirror", o->fetch.mirrors[res->mirror[i]]);
+		}
+		json_end(&j, '}');
+	}
+	json_end(&j, ']');
+	if (res && res->from)
+		json_field_int(&j, "gone", (long long)res->n_gone);
+	if (r < 0) {
+		json_key(&j, "error");
+		json_begin(&j, '{');
+		json_field_str(&j, "class", cl_class_name(cl_err_class(err)));
+		json_field_str(&j, "message", err->msg);
+		json_field_int(&j, "exit", cl_exit_status(err));
+		json_end(&j, '}');
+	}
+	json_end(&j, '}');
+}
+
 /* The one block a user reads before anything fails many times over. */
 static void report(const struct build_opts *o, const struct fetch_request *fr, const struct closure_inputs *in,
 		   const struct preflight_result *res)
@@ -117,6 +177,12 @@ static int fetch_all(const struct build_opts *o, const char *set, const struct g
 	struct graph g;
 	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
 	int r = 0;
+	/* the kernel-build set too, when a recipe asks for it (`seed: base kbuild`) */
+	for (size_t i = 0; r == 0 && i < g.n; i++)
+		if (strcmp(g.nodes[i].seed, "base") != 0 && strcmp(set, "all") != 0 && strcmp(set, g.nodes[i].seed) != 0) {
+			c.set = set = g.nodes[i].seed;
+			r = seed_fetch(&c, err);
+		}
 	for (size_t i = 0; r == 0 && i < g.n; i++)
 		r = sources_fetch(o->home, &g.nodes[i], &o->fetch, o->quiet, err);
 	graph_free(&g);
@@ -140,20 +206,30 @@ int cmd_fetch(const struct build_opts *o, const struct fetch_request *fr, const 
 	struct closure_inputs in = { 0 };
 	struct preflight_result res = { 0 };
 	int r = closure_inputs_collect(o->recipes, roots, n_roots, o->seed_lock, set, &in, err);
+	if (r < 0 && o->json)
+		report_json(o, fr, fr->check ? "check" : fr->export_dir ? "export" : "fetch", &in, NULL, err, r);
 	if (r == 0 && fr->check) {
 		r = preflight_check(o->home, &o->fetch, &in, &res, err);
+		if (r < 0 && o->json)
+			report_json(o, fr, "check", &in, NULL, err, r);
 		if (r == 0) {
-			report(o, fr, &in, &res);
+			if (!o->json)
+				report(o, fr, &in, &res);
 			if (res.n_gone)
-				r = cl_err_msg(err, ENOENT, "%zu pinned input%s of %s can no longer be fetched (above)",
-					       res.n_gone, res.n_gone == 1 ? "" : "s", fr->what);
+				r = cl_err_msg(err, ENOENT, "%zu pinned input%s of %s can no longer be fetched%s",
+					       res.n_gone, res.n_gone == 1 ? "" : "s", fr->what,
+					       o->json ? "" : " (above)");
+			if (o->json)
+				report_json(o, fr, "check", &in, &res, err, r);
 			preflight_result_free(&res);
 		}
 	} else if (r == 0) {
 		r = fetch_all(o, set, roots, n_roots, err);
 		if (r == 0 && fr->export_dir)
 			r = export_inputs(o->home, &in, fr->export_dir, err);
-		if (r == 0 && !o->quiet)
+		if (o->json)
+			report_json(o, fr, fr->export_dir ? "export" : "fetch", &in, NULL, err, r);
+		if (r == 0 && !o->quiet && !o->json)
 			fprintf(stderr, "every input of %s (%zu file%s) is in the download cache%s%s\n", fr->what,
 				in.n, in.n == 1 ? "" : "s", fr->export_dir ? " and in " : "",
 				fr->export_dir ? fr->export_dir : "");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../common/json.h"
 #include "cli_opts.h"
 #include "home.h"
 #include "seed.h"
@@ -27,7 +28,8 @@ const char seed_usage[] =
 	"  --lock FILE     the lock (default rootfs-seed/seed.lock)\n"
 	"  --skeleton DIR  the skeleton (default rootfs-seed/skeleton)\n"
 	"  --store DIR     CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
-	"  -q, --quiet     no progress on stderr\n";
+	"  -q, --quiet     no progress on stderr\n"
+	"  --json          one JSON document on stdout (docs/json.md)\n";
 
 int cmd_seed(int argc, char **argv)
 {
@@ -36,8 +38,9 @@ int cmd_seed(int argc, char **argv)
 	struct cli_list mirrors = { 0 };
 	struct cl_err err = { 0 };
 	const char *sub = NULL, *store = NULL, *lock = NULL, *skel = NULL, *snapshot = NULL;
-	bool offline = false;
+	bool offline = false, json = false;
 	const struct cli_opt opts[] = {
+		{ "--json", NULL, &json, NULL },
 		{ "--offline", NULL, &offline, NULL },
 		{ "--snapshot", NULL, NULL, &snapshot },
 		{ "--quiet", "-q", &c.quiet, NULL },
@@ -86,10 +89,24 @@ int cmd_seed(int argc, char **argv)
 		r = seed_fetch(&c, &err);
 	if (r == 0 && (!strcmp(sub, "all") || !strcmp(sub, "build"))) {
 		r = seed_build(&c, hash, tree, sizeof tree, &err);
-		if (r == 0)
+		if (r == 0 && !json)
 			printf("seed %s\n%s\n", hash, tree);
 	}
 	fetch_opts_release(&fetch);
+	if (json && r == 0) {
+		struct json_out j = { .f = stdout };
+		json_begin(&j, '{');
+		json_field_str(&j, "command", "seed");
+		json_field_str(&j, "subcommand", sub);
+		json_field_str(&j, "set", c.set);
+		json_field_bool(&j, "ok", 1);
+		bool built = !strcmp(sub, "all") || !strcmp(sub, "build");
+		json_field_str(&j, "hash", built ? hash : NULL);
+		json_field_str(&j, "tree", built ? tree : NULL);
+		json_end(&j, '}');
+	}
+	if (r < 0 && json)
+		cli_json_error("seed", &err);
 	if (r < 0) {
 		fprintf(stderr, "cloister seed: %s\n", err.msg);
 		return cl_exit_status(&err);

@@ -349,6 +349,14 @@ out:
 	return r;
 }
 
+int archive_extract(struct archive *a, const char *what, const char *root, struct cl_err *err)
+{
+	const struct archive_api *A = archive_api(err);
+	if (!A)
+		return -err->code;
+	return extract_data(A, a, what, root, false, NULL, err);
+}
+
 int archive_unpack(const char *path, const char *what, const char *root, struct cl_err *err)
 {
 	const struct archive_api *A = archive_api(err);

@@ -27,6 +27,11 @@ int deb_extract(const char *deb_path, const char *what, const char *root, FILE *
  * same refusals, no layout change, symlinks made relative. */
 int archive_unpack(const char *path, const char *what, const char *root, struct cl_err *err);
 
+/* The same for an archive opened elsewhere (a tarball inside a .deb,
+ * read through a parallel decoder): reads a to its end. */
+struct archive;
+int archive_extract(struct archive *a, const char *what, const char *root, struct cl_err *err);
+
 /* Lexical path helpers, exposed for the unit tests. */
 /* Normalizes a relative path ("a/./b//c" -> "a/b/c"); ".." pops a
  * component.  Returns -1 if ".." climbs above the start, else 0. */

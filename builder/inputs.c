@@ -2,6 +2,7 @@
 #include "inputs.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 
 static const char *kind_name(enum source_kind k)
 {
-	return k == SRC_FILE ? "file" : k == SRC_DEBIAN ? "debian" : "cache";
+	return k == SRC_FILE ? "file" : k == SRC_DEBIAN ? "debian" : k == SRC_DEB_FILE ? "deb-file" : "cache";
 }
 
 /* The machine's slot: one line in the hashed list; the details in
@@ -61,9 +62,11 @@ int inputs_compute(const struct recipe *r, const char *seed_hash, const struct b
 		free(manifest);
 		return cl_err_set(err, ENOMEM, "inputs");
 	}
-	fprintf(t, "cloister-inputs 1\nprotocol %d\nsandbox-policy %d\nrecipe %s %s\nseed %s\nepoch %lld\n",
-		BUILD_PROTOCOL_VERSION, SANDBOX_POLICY_VERSION, r->name, r->version, seed_hash,
-		r->source_date_epoch);
+	/* the set is also in the seed's hash; named, it reads in inputs.json */
+	const char *sets = !strcmp(r->seed, "kbuild") ? "base kbuild" : "base";
+	fprintf(t, "cloister-inputs 1\nprotocol %d\nsandbox-policy %d\nrecipe %s %s\nseed %s\nseed-sets %s\n"
+		"epoch %lld\n", BUILD_PROTOCOL_VERSION, SANDBOX_POLICY_VERSION, r->name, r->version, seed_hash,
+		sets, r->source_date_epoch);
 	fprintf(j, "{\n  \"recipe\": ");
 	json_str(j, r->name);
 	fprintf(j, ",\n  \"version\": ");
@@ -71,8 +74,9 @@ int inputs_compute(const struct recipe *r, const char *seed_hash, const struct b
 	fprintf(j, ",\n  \"license\": ");
 	json_str(j, r->license);
 	fprintf(j, ",\n  \"build_protocol\": %d,\n  \"sandbox_policy\": %d,\n  \"seed\": \"%s\",\n"
-		   "  \"source_date_epoch\": %lld,\n  \"recipe_files\": [",
-		BUILD_PROTOCOL_VERSION, SANDBOX_POLICY_VERSION, seed_hash, r->source_date_epoch);
+		   "  \"seed_sets\": [%s],\n  \"source_date_epoch\": %lld,\n  \"recipe_files\": [",
+		BUILD_PROTOCOL_VERSION, SANDBOX_POLICY_VERSION, seed_hash,
+		!strcmp(r->seed, "kbuild") ? "\"base\", \"kbuild\"" : "\"base\"", r->source_date_epoch);
 
 	/* The recipe folder, file by file.  Git keeps only the executable bit,
 	 * so modes are reduced to it: a checkout's umask changes nothing. */
@@ -105,17 +109,24 @@ int inputs_compute(const struct recipe *r, const char *seed_hash, const struct b
 	fprintf(j, "\n  ],\n  \"sources\": [");
 	for (size_t i = 0; i < r->n_sources; i++) {
 		const struct recipe_source *s = &r->sources[i];
-		fprintf(t, "source %s %s %s%s%s %s\n", kind_name(s->kind), s->name,
-			s->kind == SRC_DEBIAN ? s->package : "", s->kind == SRC_DEBIAN ? "=" : "",
-			s->kind == SRC_DEBIAN ? s->version : "", s->sha256);
+		bool pkg = s->kind == SRC_DEBIAN || s->kind == SRC_DEB_FILE;
+		fprintf(t, "source %s %s %s%s%s %s", kind_name(s->kind), s->name, pkg ? s->package : "",
+			pkg ? "=" : "", pkg ? s->version : "", s->sha256);
+		if (s->kind == SRC_DEB_FILE)
+			fprintf(t, " %s", s->path);
+		fputc('\n', t);
 		fprintf(j, "%s\n    {\"name\": ", i ? "," : "");
 		json_str(j, s->name);
 		fprintf(j, ", \"kind\": \"%s\"", kind_name(s->kind));
-		if (s->kind == SRC_DEBIAN) {
+		if (s->kind == SRC_DEBIAN || s->kind == SRC_DEB_FILE) {
 			fprintf(j, ", \"package\": ");
 			json_str(j, s->package);
 			fprintf(j, ", \"package_version\": ");
 			json_str(j, s->version);
+		}
+		if (s->kind == SRC_DEB_FILE) {
+			fprintf(j, ", \"path_in_package\": ");
+			json_str(j, s->path);
 		}
 		fprintf(j, ", \"sha256\": \"%s\"}", s->sha256);
 	}

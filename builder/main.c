@@ -25,6 +25,9 @@ static const char usage[] =
 	"  boot [MACHINE]         boot the machine's image in QEMU, serial console here\n"
 	"  boot --pxe [MACHINE]   the same through iPXE, TFTP and QEMU's user network\n"
 	"                         (see cloister verify|sign|boot --help)\n"
+	"  link KERNEL --initramfs CPIO [--cmdline TEXT]\n"
+	"                         link a compiled kernel with an initramfs, twice, compared\n"
+	"                         (see cloister link --help)\n"
 	"  diff DIR_A DIR_B       compare two trees path by path (exit 1 if they differ)\n"
 	"  run [OPTIONS] -- CMD   run CMD in a fresh rootless sandbox (see cloister run --help)\n"
 	"  seed [fetch|build|update]\n"
@@ -48,6 +51,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "diff"))
 		return cmd_diff(argc - 1, argv + 1);
+	if (!strcmp(cmd, "link"))
+		return cmd_link(argc - 1, argv + 1);
 	if (!strcmp(cmd, "seed"))
 		return cmd_seed(argc - 1, argv + 1);
 	if (!strcmp(cmd, "verify"))

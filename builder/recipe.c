@@ -13,6 +13,7 @@
 #include "../common/fsutil.h"
 #include "../common/lines.h"
 #include "deb.h"
+#include "fetch/deb_file.h"
 #include "seed.h"
 
 int recipe_name_valid(const char *name)
@@ -68,7 +69,8 @@ static int parse_digest(const char *tok, char out[SHA256_HEX_LEN + 1])
 
 /* source: file PATH sha256:HEX
  * source: debian PACKAGE=VERSION FILE sha256:HEX [suite:SUITE [moving]]
- * source: cache NAME sha256:HEX */
+ * source: cache NAME sha256:HEX
+ * source: deb-file PACKAGE=VERSION sha256:HEX PATH [suite:SUITE [moving]]  (fetch/deb_file.c) */
 static int parse_source(struct recipe *r, char *value, const char *where, int line,
 			struct cl_err *err)
 {
@@ -83,8 +85,8 @@ static int parse_source(struct recipe *r, char *value, const char *where, int li
 	memset(&src, 0, sizeof src);
 	src.line = line;
 	const char *usage = "expected 'file PATH sha256:HEX', 'debian PACKAGE=VERSION FILE sha256:HEX "
-			    "[suite:SUITE [moving]]' "
-			    "or 'cache NAME sha256:HEX'";
+			    "[suite:SUITE [moving]]', 'cache NAME sha256:HEX' "
+			    "or 'deb-file PACKAGE=VERSION sha256:HEX PATH [suite:SUITE [moving]]'";
 	if (n == 3 && !strcmp(tok[0], "file")) {
 		char norm[PATH_MAX];
 		src.kind = SRC_FILE;
@@ -131,6 +133,8 @@ static int parse_source(struct recipe *r, char *value, const char *where, int li
 			goto too_long;
 		if (parse_digest(tok[2], src.sha256) < 0)
 			goto bad_digest;
+	} else if (n >= 1 && !strcmp(tok[0], "deb-file")) {
+		TRY(deb_file_parse(tok + 1, n - 1, &src, where, line, err));
 	} else {
 		return cl_err_msg(err, EINVAL, "%s:%d: bad source: %s", where, line, usage);
 	}
@@ -151,17 +155,35 @@ bad_digest:
 			  "lowercase hex digits", where, line);
 }
 
+/* seed: SET...  Every build has the toolchain (base); kbuild adds what
+ * kernel builds need, and the seed's "kbuild" selection includes base. */
+static int parse_seed(struct recipe *r, char *value, const char *where, int line, struct cl_err *err)
+{
+	int n = 0;
+	for (char *save = NULL, *t = strtok_r(value, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save), n++) {
+		if (!strcmp(t, "kbuild"))
+			snprintf(r->seed, sizeof r->seed, "kbuild");
+		else if (strcmp(t, "base") != 0)
+			return cl_err_msg(err, EINVAL, "%s:%d: unknown seed set '%s' (sets: base, kbuild; "
+					  "rootfs-seed/seed.lock defines them)", where, line, t);
+	}
+	if (n == 0)
+		return cl_err_msg(err, EINVAL, "%s:%d: 'seed' needs one or more sets: base, kbuild", where, line);
+	return 0;
+}
+
 int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 {
 	char where[PATH_MAX + 16];
 	_cleanup_free_ char *text = NULL;
-	int seen[9] = { 0 };
+	int seen[10] = { 0 };
 	static const char *const keys[] = { "name", "version", "license", "source", "build-needs",
-					    "depends", "source-date-epoch", "timeout", "prefer" };
+					    "depends", "source-date-epoch", "timeout", "prefer", "seed" };
 
 	memset(r, 0, sizeof *r);
 	r->source_date_epoch = SEED_EPOCH;
 	r->timeout_sec = 3600;
+	snprintf(r->seed, sizeof r->seed, "base");
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	TRY(pathf(err, where, sizeof where, "%s/recipe", dir));
 	if (read_file(where, &text, NULL, err) < 0)
@@ -185,7 +207,7 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 				break;
 		if (k == sizeof keys / sizeof *keys) {
 			rc = cl_err_msg(err, EINVAL, "%s:%d: unknown field '%s' (fields: name, version, license, "
-					"source, build-needs, depends, prefer, source-date-epoch, timeout)", where, line, key);
+					"source, build-needs, depends, prefer, seed, source-date-epoch, timeout)", where, line, key);
 			break;
 		}
 		if (seen[k] && strcmp(key, "source") != 0) {
@@ -203,6 +225,8 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 			strcpy(field, value);
 		} else if (!strcmp(key, "source")) {
 			rc = parse_source(r, value, where, line, err);
+		} else if (!strcmp(key, "seed")) {
+			rc = parse_seed(r, value, where, line, err);
 		} else if (!strcmp(key, "build-needs") || !strcmp(key, "depends") || !strcmp(key, "prefer")) {
 			if (!strcmp(key, "depends"))
 				r->depends_line = line;

@@ -15,17 +15,19 @@ enum source_kind {
 	SRC_FILE,    /* a file of the recipe folder */
 	SRC_DEBIAN,  /* a file of a Debian source package */
 	SRC_CACHE,   /* a file already in the download cache */
+	SRC_DEB_FILE, /* a file inside a Debian binary package (fetch/deb_file.h) */
 };
 
 struct recipe_source {
 	enum source_kind kind;
 	char name[256];       /* the file's name in /build */
-	char path[PATH_MAX];  /* SRC_FILE: relative to the recipe folder */
-	char package[128];    /* SRC_DEBIAN: source package */
-	char version[128];    /* SRC_DEBIAN: its version */
-	char suite[128];      /* SRC_DEBIAN: the suite it was pinned from ("" unrecorded) */
-	bool moving;          /* SRC_DEBIAN: that suite drops old versions */
-	char sha256[SHA256_HEX_LEN + 1];
+	char path[PATH_MAX];  /* SRC_FILE: relative to the recipe folder;
+				 SRC_DEB_FILE: the file's path in the package */
+	char package[128];    /* SRC_DEBIAN: source package; SRC_DEB_FILE: binary package */
+	char version[128];    /* SRC_DEBIAN, SRC_DEB_FILE: its version */
+	char suite[128];      /* SRC_DEBIAN, SRC_DEB_FILE: the suite it was pinned from ("" unrecorded) */
+	bool moving;          /* SRC_DEBIAN, SRC_DEB_FILE: that suite drops old versions */
+	char sha256[SHA256_HEX_LEN + 1];  /* SRC_DEB_FILE: of the .deb */
 	int line;
 };
 
@@ -43,6 +45,8 @@ struct recipe {
 	char **prefer;       /* build-needs whose files win when two provide a path */
 	size_t n_prefer;
 	int build_needs_line, depends_line;
+	char seed[16];      /* the seed set its root starts from: "base" (the default) or
+			       "kbuild" (base and what kernel builds add) */
 	long long source_date_epoch;  /* default: the seed epoch */
 	unsigned timeout_sec;         /* default 3600 */
 };

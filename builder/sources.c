@@ -17,6 +17,7 @@
 #include "apt.h"
 #include "cache.h"
 #include "deb.h"
+#include "fetch/deb_file.h"
 #include "fetch/snapshot.h"
 
 static int recipe_file(const struct recipe *r, const struct recipe_source *s, char *path, size_t len,
@@ -142,7 +143,10 @@ int sources_fetch(const char *home, const struct recipe *r, const struct fetch_o
 					  r->dir, s->line, s->name, s->sha256,
 					  fo->n_mirrors ? " nor on a mirror" : "",
 					  offline ? ", and --offline forbids fetching it" : "");
-		TRY(fetch_debian(home, r, s, fo, quiet, err));
+		if (s->kind == SRC_DEB_FILE)
+			TRY(deb_file_fetch(home, r, s, fo, quiet, err));
+		else
+			TRY(fetch_debian(home, r, s, fo, quiet, err));
 	}
 	return 0;
 }
@@ -211,6 +215,10 @@ int sources_unpack(const char *home, const struct recipe *r, const char *build_d
 		else
 			cache_path(home, s->sha256, from, sizeof from);
 		snprintf(what, sizeof what, "%.200s/recipe:%d: %.250s", r->dir, s->line, s->name);
+		if (s->kind == SRC_DEB_FILE && !is_archive(s->name)) {
+			TRY(deb_file_unpack(from, s, what, build_dir, false, err));
+			continue;
+		}
 		if (!is_archive(s->name)) {
 			char to[PATH_MAX + 300];
 			TRY(pathf(err, to, sizeof to, "%s/%s", build_dir, s->name));
@@ -218,7 +226,10 @@ int sources_unpack(const char *home, const struct recipe *r, const char *build_d
 			continue;
 		}
 		_cleanup_free_ char *before = first_archive ? entries(build_dir) : NULL;
-		TRY(archive_unpack(from, what, build_dir, err));
+		if (s->kind == SRC_DEB_FILE)
+			TRY(deb_file_unpack(from, s, what, build_dir, true, err));
+		else
+			TRY(archive_unpack(from, what, build_dir, err));
 		if (first_archive) {
 			_cleanup_free_ char *after = entries(build_dir);
 			/* the one new entry, if it is a directory */

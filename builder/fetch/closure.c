@@ -34,17 +34,18 @@ static struct closure_input *add(struct closure_inputs *c, const char *sha256, s
 	if (!in)                                        \
 		continue
 
-int closure_inputs_collect(const char *recipes_dir, const struct graph_root *roots, size_t n_roots,
-			   const char *lock, const char *set, struct closure_inputs *out, struct cl_err *err)
+static int add_seed(struct closure_inputs *out, const struct seed_lock *sl, const char *lock, const char *set,
+		    struct cl_err *err)
 {
-	struct seed_lock sl;
-	memset(out, 0, sizeof *out);
-	TRY(seed_lock_read(lock, &sl, err));
-	for (size_t i = 0; i < sl.n; i++) {
-		const struct seed_pkg *p = &sl.pkgs[i];
+	for (size_t i = 0; i < sl->n; i++) {
+		const struct seed_pkg *p = &sl->pkgs[i];
 		if (!seed_pkg_selected(p, set))
 			continue;
-		ADD_OR_FAIL(in, out, p->sha256);
+		struct closure_input *in = add(out, p->sha256, err);
+		if (in == (struct closure_input *)-1)
+			return -err->code;
+		if (!in)
+			continue;
 		in->kind = INPUT_SEED_DEB;
 		snprintf(in->where, sizeof in->where, "%s:%d", lock, p->line);
 		snprintf(in->package, sizeof in->package, "%s", p->name);
@@ -54,32 +55,53 @@ int closure_inputs_collect(const char *recipes_dir, const struct graph_root *roo
 		in->moving = p->moving;
 		in->size = p->size;
 	}
-	seed_lock_free(&sl);
-	if (n_roots == 0)
+	return 0;
+}
+
+int closure_inputs_collect(const char *recipes_dir, const struct graph_root *roots, size_t n_roots,
+			   const char *lock, const char *set, struct closure_inputs *out, struct cl_err *err)
+{
+	struct seed_lock sl;
+	memset(out, 0, sizeof *out);
+	TRY(seed_lock_read(lock, &sl, err));
+	if (add_seed(out, &sl, lock, set, err) < 0)
+		goto fail;
+	if (n_roots == 0) {
+		seed_lock_free(&sl);
 		return 0;
+	}
 
 	struct graph g;
-	if (graph_load(recipes_dir, roots, n_roots, &g, err) < 0) {
-		closure_inputs_free(out);
-		return -err->code;
-	}
+	if (graph_load(recipes_dir, roots, n_roots, &g, err) < 0)
+		goto fail;
 	for (size_t i = 0; i < g.n; i++) {
 		const struct recipe *r = &g.nodes[i];
+		/* the kernel-build set, when a recipe of the closure asks for it */
+		if (strcmp(r->seed, "base") != 0 && add_seed(out, &sl, lock, r->seed, err) < 0) {
+			graph_free(&g);
+			goto fail;
+		}
 		for (size_t k = 0; k < r->n_sources; k++) {
 			const struct recipe_source *s = &r->sources[k];
 			if (s->kind == SRC_FILE)
 				continue;   /* in the repository */
 			ADD_OR_FAIL(in, out, s->sha256);
-			in->kind = s->kind == SRC_DEBIAN ? INPUT_DEBIAN_SRC : INPUT_CACHE;
+			/* a deb-file source is a binary package like the seed's */
+			in->kind = s->kind == SRC_DEBIAN ? INPUT_DEBIAN_SRC : s->kind == SRC_DEB_FILE ? INPUT_SEED_DEB
+												 : INPUT_CACHE;
 			snprintf(in->where, sizeof in->where, "%s/recipe:%d", r->dir, s->line);
 			snprintf(in->package, sizeof in->package, "%s", s->package);
 			snprintf(in->version, sizeof in->version, "%s", s->version);
-			snprintf(in->file, sizeof in->file, "%s", s->name);
+			if (s->kind == SRC_DEB_FILE)
+				snprintf(in->file, sizeof in->file, "%.120s_%.120s.deb", s->package, s->version);
+			else
+				snprintf(in->file, sizeof in->file, "%s", s->name);
 			snprintf(in->suite, sizeof in->suite, "%s", s->suite);
 			in->moving = s->moving;
 		}
 	}
 	graph_free(&g);
+	seed_lock_free(&sl);
 	return 0;
 fail:
 	seed_lock_free(&sl);

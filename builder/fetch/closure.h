@@ -12,7 +12,7 @@
 #include "../hash.h"
 
 enum input_kind {
-	INPUT_SEED_DEB,     /* a .deb of rootfs-seed/seed.lock */
+	INPUT_SEED_DEB,     /* a binary .deb: of rootfs-seed/seed.lock, or a recipe's deb-file source */
 	INPUT_DEBIAN_SRC,   /* a file of a Debian source package */
 	INPUT_CACHE,        /* only ever in the download cache (or a mirror) */
 };
@@ -36,7 +36,8 @@ struct closure_inputs {
 
 struct graph_root;
 /* The inputs of roots' closure (recipes_dir) and of the seed sets set
- * ("base", "kbuild", "all") in lock; each digest once, in a fixed order. */
+ * ("base", "kbuild", "all") in lock, and of the sets its recipes ask for
+ * (`seed: base kbuild`); each digest once, in a fixed order. */
 int closure_inputs_collect(const char *recipes_dir, const struct graph_root *roots, size_t n_roots,
 			   const char *lock, const char *set, struct closure_inputs *out, struct cl_err *err);
 void closure_inputs_free(struct closure_inputs *c);

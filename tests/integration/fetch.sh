@@ -171,9 +171,6 @@ expect "...into the same store entry (input hash)" "$(basename "$online")" "$(ba
 expect "...with the same output hash" "$(cat "$online/output-hash")" "$(cat "$offline/output-hash" 2>/dev/null)"
 expect "...and nothing came from apt" "no" "$([ -d "$fresh/apt/state/lists" ] && ls "$fresh/apt/state/lists" | grep -q Release && echo yes || echo no)"
 
-kill "$ngx" 2>/dev/null
-wait "$ngx" 2>/dev/null
-
 # seed update prefers the frozen suite: the pin that left the security
 # suite goes back to the main suite's version, unmarked.
 h=$(new_store)
@@ -188,11 +185,30 @@ expect_match "...and says what changed" "*linux-libc-dev: 6.1.192-2 (bookworm-se
 # apt under cloister's own lock: concurrent first uses of a fresh home (no
 # package lists yet: each must update them, then read them) all succeed.
 h=$(scratch)
+pids=""
 for i in 1 2 3; do
 	( "$CLOISTER" fetch --check -r hello --store "$h" --recipes "$recipes" \
 		--seed-lock "$REPO/rootfs-seed/seed.lock" --snapshot off >"$h.out.$i" 2>&1; echo $? >"$h.rc.$i" ) &
+	pids="$pids $!"
 done
-wait
+# these three, not nginx, which runs in the background too
+# shellcheck disable=SC2086
+wait $pids
 expect "three concurrent first uses of apt on a fresh home all succeed" "0 0 0" \
 	"$(cat "$h.rc.1" "$h.rc.2" "$h.rc.3" | tr '\n' ' ' | sed 's/ $//')"
 expect "...and each found every pin in the archive" "3" "$(cat "$h.out.1" "$h.out.2" "$h.out.3" | grep -c ' 0 nowhere$')"
+
+# --json: one valid document on stdout, whatever the outcome
+h=$(new_store)
+out=$(cb "$h" fetch --check -r cached --mirror "$url/good" --snapshot off --json 2>/dev/null)
+expect "fetch --check --json: a valid document that says ok" "true" "$(printf '%s' "$out" | jq .ok)"
+expect "...with where the mirror's input comes from" "mirror $url/good" \
+	"$(printf '%s' "$out" | jq -r '.inputs[] | select(.kind == "cache") | "\(.from) \(.mirror)"')"
+out=$(cb "$h" fetch --check -r cached --snapshot off --json 2>/dev/null)
+expect "...and on failure: ok false, the class, the exit status" "false|bad input|2|1" \
+	"$(printf '%s' "$out" | jq -r '"\(.ok)|\(.error.class)|\(.error.exit)|\(.gone)"')"
+out=$(cb "$h" fetch --check -r no-such-recipe --json 2>/dev/null)
+expect "...and when the recipe is missing" "false|bad input" "$(printf '%s' "$out" | jq -r '"\(.ok)|\(.error.class)"')"
+
+kill "$ngx" 2>/dev/null
+wait "$ngx" 2>/dev/null

@@ -3,14 +3,16 @@
  *
  *   mkdeb OUT.deb ENTRY...
  *     f:PATH:MODE:CONTENT   regular file (MODE octal, e.g. 0644 or 4755)
+ *     F:PATH:MODE:FILE      regular file with FILE's content
  *     d:PATH:MODE           directory
  *     l:PATH:TARGET         symlink
  *     h:PATH:TARGET         hard link to TARGET
- *     c:PATH                character device 1,3
+ *     c:PATH[:MAJOR:MINOR]  character device (default 1,3)
  *     p:PATH                FIFO
  * PATH is written as given ("../x", "/abs" and "./x" alike).
  *
- *   mkdeb --tar OUT.tar.xz ENTRY...   the same entries as a plain source tarball */
+ *   mkdeb --tar OUT.tar.xz ENTRY...   the same entries as a plain source tarball
+ *   mkdeb --cpio OUT.cpio ENTRY...    as an uncompressed newc cpio (an initramfs) */
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdio.h>
@@ -25,14 +27,37 @@ static void die(struct archive *a, const char *what)
 	exit(1);
 }
 
-/* A tar.xz of the entries, in memory. */
-static void *make_data(int n, char **specs, size_t *len)
+static char *slurp(const char *path, size_t *len)
 {
-	size_t cap = 1 << 20;
+	FILE *f = fopen(path, "rb");
+	if (!f || fseek(f, 0, SEEK_END) < 0) {
+		perror(path);
+		exit(1);
+	}
+	long n = ftell(f);
+	char *buf = malloc((size_t)n + 1);
+	rewind(f);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		perror(path);
+		exit(1);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* A tar.xz (or a newc cpio) of the entries, in memory. */
+static void *make_data(int n, char **specs, size_t *len, int cpio)
+{
+	size_t cap = 64 << 20;
 	void *buf = malloc(cap);
 	struct archive *a = archive_write_new();
-	archive_write_set_format_pax_restricted(a);
-	archive_write_add_filter_xz(a);
+	if (cpio) {
+		archive_write_set_format_cpio_newc(a);
+	} else {
+		archive_write_set_format_pax_restricted(a);
+		archive_write_add_filter_xz(a);
+	}
 	if (archive_write_open_memory(a, buf, cap, len) != ARCHIVE_OK)
 		die(a, "open");
 	for (int i = 0; i < n; i++) {
@@ -44,15 +69,22 @@ static void *make_data(int n, char **specs, size_t *len)
 		struct archive_entry *e = archive_entry_new();
 		archive_entry_set_pathname(e, path);
 		archive_entry_set_mtime(e, 1, 0);
+		archive_entry_set_size(e, 0);
 		const char *content = "";
+		char *loaded = NULL;
+		size_t clen = 0;
 		switch (type) {
-		case 'f': {
+		case 'f':
+		case 'F': {
 			char *c = strchr(rest, ':');
 			*c++ = '\0';
 			content = c;
+			clen = strlen(c);
+			if (type == 'F')
+				content = loaded = slurp(c, &clen);
 			archive_entry_set_filetype(e, AE_IFREG);
 			archive_entry_set_perm(e, (mode_t)strtol(rest, NULL, 8));
-			archive_entry_set_size(e, (la_int64_t)strlen(content));
+			archive_entry_set_size(e, (la_int64_t)clen);
 			break;
 		}
 		case 'd':
@@ -69,11 +101,17 @@ static void *make_data(int n, char **specs, size_t *len)
 			archive_entry_set_perm(e, 0644);
 			archive_entry_set_hardlink(e, rest);
 			break;
-		case 'c':
+		case 'c': {
+			unsigned maj = 1, min = 3;
+			if (rest && sscanf(rest, "%u:%u", &maj, &min) != 2) {
+				fprintf(stderr, "mkdeb: bad device %s\n", specs[i]);
+				exit(2);
+			}
 			archive_entry_set_filetype(e, AE_IFCHR);
-			archive_entry_set_perm(e, 0666);
-			archive_entry_set_rdev(e, makedev(1, 3));
+			archive_entry_set_perm(e, 0600);
+			archive_entry_set_rdev(e, makedev(maj, min));
 			break;
+		}
 		case 'p':
 			archive_entry_set_filetype(e, AE_IFIFO);
 			archive_entry_set_perm(e, 0644);
@@ -84,9 +122,10 @@ static void *make_data(int n, char **specs, size_t *len)
 		}
 		if (archive_write_header(a, e) != ARCHIVE_OK)
 			die(a, path);
-		if (type == 'f' && archive_write_data(a, content, strlen(content)) < 0)
+		if ((type == 'f' || type == 'F') && archive_write_data(a, content, clen) < 0)
 			die(a, path);
 		archive_entry_free(e);
+		free(loaded);
 		free(s);
 	}
 	archive_write_close(a);
@@ -137,8 +176,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t dlen, clen;
-	if (!strcmp(argv[1], "--tar")) {
-		void *tar = make_data(argc - 3, argv + 3, &dlen);
+	if (!strcmp(argv[1], "--tar") || !strcmp(argv[1], "--cpio")) {
+		void *tar = make_data(argc - 3, argv + 3, &dlen, !strcmp(argv[1], "--cpio"));
 		FILE *f = fopen(argv[2], "wb");
 		if (!f || fwrite(tar, 1, dlen, f) != dlen || fclose(f) != 0) {
 			perror(argv[2]);
@@ -146,7 +185,7 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	void *data = make_data(argc - 2, argv + 2, &dlen);
+	void *data = make_data(argc - 2, argv + 2, &dlen, 0);
 	void *control = make_control(&clen);
 	struct archive *a = archive_write_new();
 	archive_write_set_format_ar_svr4(a);
