@@ -29,6 +29,7 @@
 #include "variations.h"
 #include "build_run.h"
 #include "plan/recipe_settings.h"
+#include "publish_check.h"
 #include "worker.h"
 
 static double now_s(void)
@@ -377,7 +378,8 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 		goto out;
 	if (rc < 0 || stored)
 		goto out; /* `cloister check` of a stored entry publishes nothing */
-	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
+	if ((rc = publish_check(&job, stage, t0, err)) < 0 ||
+	    (rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
 	    (rc = remove_tree(build, err)) < 0 ||
 	    (rc = store_publish(o->home, stage, in->hash, r->name, r->version, r->source_date_epoch,
 				e, err)) < 0)

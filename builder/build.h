@@ -28,7 +28,16 @@ struct build_opts {
 	/* Building for a machine: every recipe of the graph gets what its
 	 * settings add (plan/recipe_settings.h).  NULL for `-r`. */
 	const struct machine_settings *machine;
+	/* build_limits.c: the delegated cgroup v2 the builds' cgroups go
+	 * under ("" without one: rlimits only), and each build's memory.max */
+	char cgroup[PATH_MAX];
+	unsigned long long memory_max;
 };
+
+/* Finds a delegated cgroup v2 and moves cloister into it (before any
+ * worker starts); without one, says what is then unbounded, on stderr,
+ * unless quiet: builds never fall back to weaker limits silently. */
+void build_limits_setup(struct build_opts *o);
 
 struct recipe;
 struct build_dep;

@@ -19,9 +19,15 @@
 #include "../common/fsutil.h"
 #include "../sandbox/sandbox.h"
 #include "inputs.h"
+#include "owner.h"
 #include "plan/recipe_settings.h"
 #include "recipe.h"
+#include "termsafe.h"
 #include "variations.h"
+
+/* Processes one build may have at once (RLIMIT_NPROC, counted in the
+ * sandbox's own user namespace): a fork bomb stops there. */
+#define BUILD_MAX_PROCS 4096
 
 /* The build script runs after the recipe's patches, in name order. */
 static const char build_wrapper[] =
@@ -41,11 +47,13 @@ static const char build_wrapper[] =
 
 /* The build's output goes to the log, to stderr with -v, and its end to
  * memory: the tail shown on failure must not depend on the log, which a
- * full disk may have cut short. */
+ * full disk may have cut short.  What reaches the terminal is escaped
+ * (termsafe.h): a build never writes to the terminal itself. */
 struct tee {
 	int in;
 	int log;
 	bool echo;
+	struct termsafe safe;
 	int log_errno;      /* the first failed write of the log */
 	char tail[8192];
 	size_t tail_len;
@@ -79,9 +87,11 @@ static void *tee_main(void *arg)
 		if (w < 0)
 			t->log_errno = -w;
 		if (t->echo)
-			(void)write_all(2, buf, (size_t)n);
+			termsafe_write(&t->safe, 2, buf, (size_t)n, false);
 		tail_keep(t, buf, (size_t)n);
 	}
+	if (t->echo)
+		termsafe_write(&t->safe, 2, "", 0, true);
 	if (!t->log_errno && fsync(t->log) < 0 && errno != EINVAL)
 		t->log_errno = errno;
 	return NULL;
@@ -96,8 +106,11 @@ static void print_tail(const struct tee *t, int lines)
 			seen++;
 	if (start > 0)
 		start++;
-	fprintf(stderr, "--- last lines of the build's output ---\n%.*s%s---\n", (int)(t->tail_len - start),
-		t->tail + start, t->tail_len && t->tail[t->tail_len - 1] != '\n' ? "\n" : "");
+	struct termsafe safe = { 0 };
+	fputs("--- last lines of the build's output ---\n", stderr);
+	fflush(stderr);
+	termsafe_write(&safe, 2, t->tail + start, t->tail_len - start, true);
+	fprintf(stderr, "%s---\n", t->tail_len && t->tail[t->tail_len - 1] != '\n' ? "\n" : "");
 }
 
 /* The machine's Kconfig fragment, as hashed, in stage/machine/ (bound
@@ -153,13 +166,30 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	int pipefd[2];
 	if (log < 0 || pipe2(pipefd, O_CLOEXEC) < 0)
 		return cl_err_set(err, errno, "%s", logp);
+	/* Nothing the user types or pipes reaches a build: its stdin is
+	 * /dev/null, its output a pipe to cloister, its session a new one. */
+	_cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return cl_err_set(err, errno, "/dev/null");
+	}
 
 	struct sandbox_config cfg;
 	sandbox_config_init(&cfg);
 	char *argv[] = { "sh", "-c", (char *)build_wrapper, NULL };
 	cfg.argv = argv;
 	cfg.timeout_sec = r->timeout_sec;
-	cfg.stdio[0] = -1;
+	/* without a delegated cgroup these rlimits are the bounds: processes,
+	 * and no single file larger than the output may be (a 1 TiB sparse
+	 * file would take minutes to compare and hash) */
+	cfg.max_procs = BUILD_MAX_PROCS;
+	cfg.max_file_size = r->max_output_bytes;
+	if (o->cgroup[0]) {
+		cfg.cgroup_parent = o->cgroup;
+		cfg.memory_max = o->memory_max;
+	}
+	cfg.stdio[0] = devnull;
 	cfg.stdio[1] = pipefd[1];
 	cfg.stdio[2] = pipefd[1];
 	int rc = sandbox_config_add_root(&cfg, job->seed_tree, err);
@@ -237,8 +267,26 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 		else
 			tee_running = true;
 	}
+	/* as root, the build runs as the build ids: it gets its directories */
+	uid_t host_uid;
+	gid_t host_gid;
+	if (rc == 0)
+		rc = sandbox_host_ids(&cfg, &host_uid, &host_gid, err);
+	bool handed = rc == 0 && host_uid != geteuid();
+	if (rc == 0 && handed && (rc = tree_chown(build, host_uid, host_gid, err)) == 0)
+		rc = tree_chown(out, host_uid, host_gid, err);
 	if (rc == 0)
 		rc = sandbox_run(&cfg, err);
+	/* every process of the sandbox is gone: the output is taken back
+	 * before anything reads it */
+	if (handed) {
+		struct cl_err cerr = { 0 };
+		int cr = tree_chown(out, geteuid(), getegid(), &cerr);
+		if (cr < 0 && rc >= 0) {
+			rc = cr;
+			*err = cerr;
+		}
+	}
 	close(pipefd[1]); /* the writer sees end of file once the sandbox is gone */
 	if (tee_running)
 		pthread_join(th, NULL);

@@ -45,6 +45,7 @@ struct fetch_request {
 int cmd_fetch(const struct build_opts *o, const struct fetch_request *fr, const struct graph_root *roots,
 	      size_t n_roots, struct cl_err *err);
 int cmd_link(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 extern const char run_usage[];
 extern const char seed_usage[];

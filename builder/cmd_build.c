@@ -19,6 +19,7 @@
 #include "image/rootfs.h"
 #include "plan/machine_settings.h"
 #include "store.h"
+#include "termsafe.h"
 
 const char build_usage[] =
 	"usage: cloister build MACHINE [OPTIONS]       build every package of machines/MACHINE with its\n"
@@ -43,11 +44,13 @@ const char build_usage[] =
 	"\n"
 	"Options:\n"
 	"  -r RECIPE          the recipe (a folder of --recipes)\n"
+	"  --for MACHINE      with -r: build the recipe as MACHINE's build of it (its compiler\n"
+	"                     flags, package configuration and fragment; the same store entry)\n"
 	"  MACHINE            a machine (a folder of --machines): the recipes its\n"
 	"                     settings/packages.list names, and their closure, each built\n"
 	"                     with the machine's compiler flags and package configurations\n"
 	"  -j N               jobs a build may use ($JOBS inside; default: the CPUs)\n"
-	"  -v, --verbose      stream build logs\n"
+	"  -v, --verbose      stream build logs (escape sequences shown as text)\n"
 	"  -q, --quiet        no progress lines\n"
 	"  --offline          never touch the network (file:// mirrors still count); say which\n"
 	"                     digest is missing\n"
@@ -66,6 +69,11 @@ const char build_usage[] =
 	"                     signature); for booting the cpio with another kernel\n"
 	"  --store DIR        CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
 	"  --seed-lock FILE, --seed-skeleton DIR   the seed (default rootfs-seed/...)\n"
+	"\n"
+	"A build's stdin is /dev/null and it has no terminal.  Before publishing, its\n"
+	"output is checked against the recipe's max-output and scanned for facts of\n"
+	"the host (kernel release, hostname, user, paths; allow-host-facts: in the\n"
+	"recipe); see docs/recipe.md.  Run as root, builds run as uid 1879048192.\n"
 	"\n"
 	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or bad\n"
 	"input (recipe, machine settings, combine.d or initramfs.contents syntax, a missing\n"
@@ -213,7 +221,7 @@ int cmd_build(int argc, char **argv)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
 
-	const char *jobs = NULL, *snapshot = NULL, *export_dir = NULL;
+	const char *jobs = NULL, *snapshot = NULL, *export_dir = NULL, *for_machine = NULL;
 	bool offline = false, fetch_check = false, all = false, initramfs_only = false;
 	struct cli_list mirrors = { 0 };
 	const struct cli_opt opts[] = {
@@ -228,6 +236,7 @@ int cmd_build(int argc, char **argv)
 		{ "--no-check", NULL, &o.no_check, NULL },
 		{ "--initramfs-only", NULL, &initramfs_only, NULL },
 		{ "-r", NULL, NULL, &recipe },
+		{ "--for", NULL, NULL, &for_machine },
 		{ "-j", NULL, NULL, &jobs },
 		{ "--store", NULL, NULL, &store },
 		{ "--recipes", NULL, NULL, &recipes },
@@ -256,8 +265,6 @@ int cmd_build(int argc, char **argv)
 		fprintf(stderr, "cloister fetch: --all or a recipe or machine, not both\n");
 		return EXIT_USAGE;
 	}
-	if (cli_fetch_opts(cmd, &mirrors, snapshot, offline, &o.fetch) < 0)
-		return EXIT_USAGE;
 	if (jobs) {
 		char *end;
 		long j = strtol(jobs, &end, 10);
@@ -292,17 +299,24 @@ int cmd_build(int argc, char **argv)
 		fprintf(stderr, "cloister %s: takes no recipe or machine (it works on the whole store)\n", cmd);
 		return EXIT_USAGE;
 	}
+	/* after the usage checks, which return without freeing it */
+	if (cli_fetch_opts(cmd, &mirrors, snapshot, offline, &o.fetch) < 0)
+		return EXIT_USAGE;
 	int r = cloister_home(store, o.home, sizeof o.home, &err);
 	if (r == 0 && (!strcmp(cmd, "build") || !strcmp(cmd, "check"))) {
 		char what[300];
 		snprintf(what, sizeof what, "cloister %s %s%s", cmd, recipe ? "-r " : "",
 			 recipe ? recipe : machine ? machine : "");
 		int g = interrupt_guard(o.home, what);
-		if (g >= 0)
+		if (g >= 0) {
+			/* the guard parent is done: what it holds is freed (LSan) */
+			fetch_opts_release(&o.fetch);
 			return g;
+		}
 	}
 	if (r == 0 && !strcmp(cmd, "gc")) {
 		r = store_gc(o.home, o.quiet, &err);
+		fetch_opts_release(&o.fetch);
 		if (r >= 0)
 			return EXIT_OK;
 		fprintf(stderr, "cloister gc: %s\n", err.msg);
@@ -335,6 +349,21 @@ int cmd_build(int argc, char **argv)
 			roots[k] = (struct graph_root){ m.packages[k].name, m.packages_list, m.packages[k].line };
 		n_roots = m.n_packages;
 	}
+	/* -r RECIPE --for MACHINE: the recipe as that machine's build of it
+	 * (its settings in the environment and the input hash) */
+	if (r == 0 && for_machine && !machine) {
+		char dir[PATH_MAX];
+		if (!recipe)
+			r = cl_err_in(&err, CL_USAGE, EINVAL, "--for MACHINE goes with -r RECIPE");
+		if (r == 0)
+			r = machines ? (snprintf(dir, sizeof dir, "%s", machines), 0)
+				     : repo_file("machines", dir, sizeof dir, &err);
+		if (r == 0)
+			r = machine_load(dir, for_machine, &m, &err);
+		if (r == 0 && (r = machine_settings_load(m.dir, m.name, &ms, &err)) == 0)
+			o.machine = &ms;
+	} else if (r == 0 && for_machine)
+		r = cl_err_in(&err, CL_USAGE, EINVAL, "--for goes with -r RECIPE, not with a machine");
 	if (r == 0 && !strcmp(cmd, "graph")) {
 		struct graph g;
 		r = graph_load(o.recipes, roots, n_roots, &g, &err);
@@ -347,10 +376,12 @@ int cmd_build(int argc, char **argv)
 					    .what = all ? "every recipe" : machine ? machine : recipe };
 		r = cmd_fetch(&o, &fr, all ? NULL : roots, all ? 0 : n_roots, &err);
 	} else if (r == 0 && machine && !strcmp(cmd, "build")) {
+		build_limits_setup(&o);
 		r = build_machine(&o, &m, roots, n_roots, output, initramfs_only, &err);
 	} else if (r == 0) {
 		struct build_result *res = NULL;
 		size_t n_res = 0;
+		build_limits_setup(&o);
 		r = build_targets(&o, roots, n_roots, &res, &n_res, &err);
 		/* the store entries of what was asked for, in the order asked */
 		for (size_t k = 0; r == 0 && k < n_res; k++)
@@ -368,7 +399,9 @@ int cmd_build(int argc, char **argv)
 	if (r < 0 && o.json && strcmp(cmd, "fetch"))
 		cli_json_error(cmd, &err);
 	if (r < 0) {
-		fprintf(stderr, "cloister %s: %s\n", cmd, err.msg);
+		/* the message may carry names a build chose */
+		char msg[termsafe_room(sizeof err.msg)];
+		fprintf(stderr, "cloister %s: %s\n", cmd, termsafe_str(err.msg, msg, sizeof msg));
 		return cl_exit_status(&err);
 	}
 	return EXIT_OK;

@@ -14,6 +14,7 @@
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
 #include "../common/json.h"
+#include "termsafe.h"
 
 /* The first path seen for each multiply-linked inode, per tree: the hard
  * link structure is compared through it. */
@@ -98,7 +99,11 @@ static void context(const unsigned char *p, size_t len, char *out, size_t olen)
 	size_t o = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < len && o + 5 < olen; i++) {
-		if (text)
+		/* DEL and bytes past ASCII are escaped too: a report is shown on
+		 * a terminal (termsafe.h) */
+		if (text && (p[i] >= 0x7f || (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t')))
+			o += (size_t)snprintf(out + o, olen - o, "\\x%02x", p[i]);
+		else if (text)
 			o += (size_t)snprintf(out + o, olen - o, p[i] == '\n' ? "\\n" : p[i] == '\t' ? "\\t" : "%c", p[i]);
 		else
 			o += (size_t)snprintf(out + o, olen - o, "%02x", p[i]);
@@ -280,8 +285,12 @@ void comparison_print(const struct comparison *c, const char *a, const char *b, 
 		return;
 	}
 	fprintf(f, "%zu difference%s between\n  A %s\n  B %s\n", c->n, c->n == 1 ? "" : "s", a, b);
-	for (size_t i = 0; i < c->n && (!limit || i < limit); i++)
-		fprintf(f, "  %s: %s: %s\n", c->diffs[i].path, c->diffs[i].what, c->diffs[i].detail);
+	/* names and details come from the build: escaped for the terminal */
+	for (size_t i = 0; i < c->n && (!limit || i < limit); i++) {
+		char path[termsafe_room(sizeof c->diffs[i].path)], detail[termsafe_room(sizeof c->diffs[i].detail)];
+		fprintf(f, "  %s: %s: %s\n", termsafe_str(c->diffs[i].path, path, sizeof path), c->diffs[i].what,
+			termsafe_str(c->diffs[i].detail, detail, sizeof detail));
+	}
 	if (limit && c->n > limit)
 		fprintf(f, "  ... and %zu more\n", c->n - limit);
 }

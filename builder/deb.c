@@ -212,8 +212,13 @@ static int write_error(const struct archive_api *A, struct archive *w, const cha
 	return cl_err_in(err, CL_BAD_INPUT, EIO, "%s: %s %s: %s", what, doing, path, why ? why : "failed");
 }
 
+/* *budget: the bytes the caller may still unpack, shared by every archive
+ * of one build.  A file counts by the extent its blocks reach, so the
+ * holes of a sparse entry count as what they cost the build later (a
+ * copy, a comparison, a hash). */
 static int extract_data(const struct archive_api *A, struct archive *data, const char *what,
-			const char *root, bool merge_usr, FILE *written, struct cl_err *err)
+			const char *root, bool merge_usr, FILE *written, unsigned long long *budget,
+			struct cl_err *err)
 {
 	_cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -231,7 +236,7 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 		return cl_err_set(err, errno, "entering %s", root);
 	}
 	mode_t old_umask = umask(022);
-	unsigned long long total = 0;
+	unsigned long long total = 0, limit = *budget;
 	int r = 0;
 	struct archive_entry *e;
 	char mapped[PATH_MAX];
@@ -258,11 +263,21 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 		size_t size;
 		la_int64_t off;
 		int d;
+		/* a sparse entry may bring no data block at all: its size counts */
+		la_int64_t declared = A->archive_entry_size(e);
+		unsigned long long extent = declared > 0 ? (unsigned long long)declared : 0;
+		if (total + extent > limit) {
+			r = cl_err_msg(err, EFBIG, "%s: unpacks to more than %llu bytes%s; refusing", what,
+				       DEB_MAX_UNPACKED, limit < DEB_MAX_UNPACKED ? " with the build's other sources" : "");
+			break;
+		}
 		while ((d = A->archive_read_data_block(data, &buf, &size, &off)) == ARCHIVE_OK) {
-			total += size;
-			if (total > DEB_MAX_UNPACKED) {
-				r = cl_err_msg(err, EFBIG, "%s: unpacks to more than %llu bytes; refusing",
-					       what, DEB_MAX_UNPACKED);
+			if (off >= 0 && (unsigned long long)off + size > extent)
+				extent = (unsigned long long)off + size;
+			if (total + extent > limit) {
+				r = cl_err_msg(err, EFBIG, "%s: unpacks to more than %llu bytes%s; refusing", what,
+					       DEB_MAX_UNPACKED, limit < DEB_MAX_UNPACKED ?
+					       " with the build's other sources" : "");
 				break;
 			}
 			/* the disk writer reports a failed write(2), ENOSPC
@@ -279,11 +294,13 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 				       A->archive_error_string(data));
 			break;
 		}
+		total += extent;
 		if (A->archive_write_finish_entry(w) != ARCHIVE_OK) {
 			r = write_error(A, w, what, "finishing", mapped, err);
 			break;
 		}
 	}
+	*budget = limit - (total < limit ? total : limit);
 	if (r == 0 && A->archive_write_close(w) < ARCHIVE_WARN)
 		r = cl_err_msg(err, EIO, "%s: %s", what, A->archive_error_string(w));
 	A->archive_write_free(w);
@@ -337,7 +354,10 @@ int deb_extract(const char *deb_path, const char *what, const char *root, FILE *
 			r = cl_err_msg(err, EINVAL, "%s: cannot read %s: %s", what, name,
 				       A->archive_error_string(data));
 		else
-			r = extract_data(A, data, what, root, true, written, err);
+		{
+			unsigned long long budget = DEB_MAX_UNPACKED;   /* per package */
+			r = extract_data(A, data, what, root, true, written, &budget, err);
+		}
 		A->archive_read_free(data);
 		found = 1;
 		break;
@@ -354,10 +374,13 @@ int archive_extract(struct archive *a, const char *what, const char *root, struc
 	const struct archive_api *A = archive_api(err);
 	if (!A)
 		return -err->code;
-	return extract_data(A, a, what, root, false, NULL, err);
+	/* (a source package's own archives: a budget of their own) */
+	unsigned long long budget = DEB_MAX_UNPACKED;
+	return extract_data(A, a, what, root, false, NULL, &budget, err);
 }
 
-int archive_unpack(const char *path, const char *what, const char *root, struct cl_err *err)
+int archive_unpack(const char *path, const char *what, const char *root, unsigned long long *budget,
+		   struct cl_err *err)
 {
 	const struct archive_api *A = archive_api(err);
 	if (!A)
@@ -374,7 +397,7 @@ int archive_unpack(const char *path, const char *what, const char *root, struct 
 	if (A->archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK)
 		r = cl_err_msg(err, EINVAL, "%s: not a tar archive: %s", what, A->archive_error_string(a));
 	else
-		r = extract_data(A, a, what, root, false, NULL, err);
+		r = extract_data(A, a, what, root, false, NULL, budget, err);
 	A->archive_read_free(a);
 	return r;
 }

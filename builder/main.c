@@ -30,15 +30,17 @@ static const char usage[] =
 	"                         (see cloister link --help)\n"
 	"  diff DIR_A DIR_B       compare two trees path by path (exit 1 if they differ)\n"
 	"  run [OPTIONS] -- CMD   run CMD in a fresh rootless sandbox (see cloister run --help)\n"
+	"  doctor                 what isolation this host gives you, with the fixes\n"
 	"  seed [fetch|build|update]\n"
 	"                         fetch and unpack the pinned seed toolchain, print its hash\n"
 	"                         (see cloister seed --help)\n"
 	"  help                   this text\n"
 	"  version                print the version\n"
 	"\n"
-	"Exit status: 0 done; 1 a build failed or was not reproducible; 2 bad usage or\n"
-	"bad input; 125 the sandbox could not be set up; `run` otherwise returns the\n"
-	"command's status (128+N for a signal).  Documentation: README.md and docs/.\n";
+	"Exit status: 0 done; 1 a build failed or was not reproducible (doctor: builds\n"
+	"cannot be isolated); 2 bad usage or bad input; 125 the sandbox could not be set\n"
+	"up; `run` otherwise returns the command's status (128+N for a signal).\n"
+	"Documentation: README.md and docs/.\n";
 
 int main(int argc, char **argv)
 {
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "doctor"))
+		return cmd_doctor(argc - 1, argv + 1);
 	if (!strcmp(cmd, "diff"))
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "link"))

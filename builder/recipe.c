@@ -176,14 +176,16 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 {
 	char where[PATH_MAX + 16];
 	_cleanup_free_ char *text = NULL;
-	int seen[10] = { 0 };
+	int seen[12] = { 0 };
 	static const char *const keys[] = { "name", "version", "license", "source", "build-needs",
-					    "depends", "source-date-epoch", "timeout", "prefer", "seed" };
+					    "depends", "source-date-epoch", "timeout", "prefer", "seed",
+					    "allow-host-facts", "max-output" };
 
 	memset(r, 0, sizeof *r);
 	r->source_date_epoch = SEED_EPOCH;
 	r->timeout_sec = 3600;
 	snprintf(r->seed, sizeof r->seed, "base");
+	recipe_limits_defaults(r);
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	TRY(pathf(err, where, sizeof where, "%s/recipe", dir));
 	if (read_file(where, &text, NULL, err) < 0)
@@ -207,7 +209,8 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 				break;
 		if (k == sizeof keys / sizeof *keys) {
 			rc = cl_err_msg(err, EINVAL, "%s:%d: unknown field '%s' (fields: name, version, license, "
-					"source, build-needs, depends, prefer, seed, source-date-epoch, timeout)", where, line, key);
+					"source, build-needs, depends, prefer, seed, source-date-epoch, timeout, "
+					"allow-host-facts, max-output)", where, line, key);
 			break;
 		}
 		if (seen[k] && strcmp(key, "source") != 0) {
@@ -227,6 +230,8 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 			rc = parse_source(r, value, where, line, err);
 		} else if (!strcmp(key, "seed")) {
 			rc = parse_seed(r, value, where, line, err);
+		} else if (!strcmp(key, "allow-host-facts") || !strcmp(key, "max-output")) {
+			rc = recipe_parse_limit(r, key, value, where, line, err);
 		} else if (!strcmp(key, "build-needs") || !strcmp(key, "depends") || !strcmp(key, "prefer")) {
 			if (!strcmp(key, "depends"))
 				r->depends_line = line;

@@ -49,7 +49,20 @@ struct recipe {
 			       "kbuild" (base and what kernel builds add) */
 	long long source_date_epoch;  /* default: the seed epoch */
 	unsigned timeout_sec;         /* default 3600 */
+	/* recipe_limits.c */
+	unsigned allow_host_facts;            /* hostscan kinds allowed, as bits */
+	unsigned long long max_output_bytes;  /* default RECIPE_MAX_OUTPUT_BYTES */
+	unsigned long long max_output_files;  /* default RECIPE_MAX_OUTPUT_FILES */
 };
+
+#define RECIPE_MAX_OUTPUT_BYTES (4ULL << 30)
+#define RECIPE_MAX_OUTPUT_FILES 200000ULL
+
+/* recipe_limits.c: the fields `allow-host-facts: KIND...` and
+ * `max-output: SIZE [FILES]`; errors say "where:line: ...". */
+void recipe_limits_defaults(struct recipe *r);
+int recipe_parse_limit(struct recipe *r, const char *key, char *value, const char *where, int line,
+		       struct cl_err *err);
 
 /* Parses dir/recipe.  Every error says "dir/recipe:LINE: what is wrong". */
 int recipe_load(const char *dir, struct recipe *r, struct cl_err *err);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +17,15 @@
 #include "../common/fsutil.h"
 #include "compare.h"
 #include "inputs.h"
+#include "termsafe.h"
+#include "diffoscope.h"
+#include "../sandbox/sandbox.h"
 #include "recipe.h"
 #include "sources.h"
 #include "tree.h"
 #include "variations.h"
 #include "worker.h"
 
-extern char **environ;
 
 static double now_s(void)
 {
@@ -255,35 +256,33 @@ static void write_json(const char *path, const struct comparison *c, const char 
 	free(buf);
 }
 
-/* diffoscope, where it is installed: its report for each differing file. */
+/* diffoscope, where it is installed: its report for each differing file,
+ * made in a sandbox (diffoscope.h).  Without it, no report file at all. */
 static void run_diffoscope(const struct comparison *c, const char *a, const char *b, const char *dir)
 {
+	char prog[PATH_MAX];
+	if (!diffoscope_find(prog, sizeof prog))
+		return;
 	size_t done = 0;
 	for (size_t i = 0; i < c->n && done < 5; i++) {
 		if (strcmp(c->diffs[i].what, "content") && strcmp(c->diffs[i].what, "size"))
 			continue;
-		char fa[PATH_MAX * 2], fb[PATH_MAX * 2], out[PATH_MAX + 64];
-		struct cl_err ignore;
-		if (pathf(&ignore, fa, sizeof fa, "%s/out%s", a, c->diffs[i].path) < 0 ||
-		    pathf(&ignore, fb, sizeof fb, "%s/out%s", b, c->diffs[i].path) < 0 ||
-		    pathf(&ignore, out, sizeof out, "%s/diffoscope-%zu.txt", dir, done + 1) < 0)
+		char ta[PATH_MAX + 8], tb[PATH_MAX + 8], out[PATH_MAX + 64];
+		struct cl_err e = { 0 };
+		if (pathf(&e, ta, sizeof ta, "%s/out", a) < 0 || pathf(&e, tb, sizeof tb, "%s/out", b) < 0 ||
+		    pathf(&e, out, sizeof out, "%s/diffoscope-%zu.txt", dir, done + 1) < 0)
 			continue;
-		posix_spawn_file_actions_t fa_;
-		posix_spawn_file_actions_init(&fa_);
-		posix_spawn_file_actions_addopen(&fa_, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		posix_spawn_file_actions_addopen(&fa_, 2, "/dev/null", O_WRONLY, 0);
-		char *argv[] = { "diffoscope", fa, fb, NULL };
-		pid_t pid;
-		if (posix_spawnp(&pid, "diffoscope", &fa_, NULL, argv, environ) == 0) {
-			int st;
-			waitpid(pid, &st, 0);
-			fprintf(stderr, "    diffoscope's report for %s: %s\n", c->diffs[i].path, out);
-			done++;
-		} else {
-			posix_spawn_file_actions_destroy(&fa_);
-			return; /* not installed */
+		char name[termsafe_room(sizeof c->diffs[i].path)];
+		termsafe_str(c->diffs[i].path, name, sizeof name);
+		int r = diffoscope_run(prog, ta, tb, c->diffs[i].path, out, &e);
+		if (r < 0) {
+			fprintf(stderr, "    diffoscope could not run for %s: %s\n", name, e.msg);
+			unlink(out);
+			return;
 		}
-		posix_spawn_file_actions_destroy(&fa_);
+		fprintf(stderr, "    diffoscope's report for %s: %s%s\n", name, out,
+			r == SANDBOX_EXIT_TIMEOUT ? " (cut short: it timed out)" : "");
+		done++;
 	}
 }
 

@@ -35,10 +35,14 @@ const char run_usage[] =
 	"  --uname-version V        (Linux, 6.1.0-cloister, #1 SMP PREEMPT_DYNAMIC\n"
 	"  --uname-machine M        Thu Jan  1 00:00:00 UTC 1970, x86_64)\n"
 	"  --uid N, --gid N       ids inside (default 1000/1000)\n"
+	"  --as-root              when run as root: the inner ids are the host's root\n"
+	"                         (default: the dedicated build id 1879048192)\n"
 	"Process:\n"
 	"  --timeout SECONDS      kill the whole sandbox after SECONDS (exit 124)\n"
 	"  --umask MODE           the command's umask, octal (default 022)\n"
 	"  --no-aslr              disable address space randomization\n"
+	"  --share-session        stay in the caller's session (default: a new one,\n"
+	"                         without a controlling terminal; CVE-2017-5226)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: the command's; 128+N if it was killed by signal N; 124 on\n"
@@ -193,6 +197,14 @@ int run_parse_args(int argc, char **argv, struct sandbox_config *cfg,
 				return -err->code;
 			cfg->umask = (mode_t)v;
 			i += 1;
+			continue;
+		}
+		if (!strcmp(a, "--as-root")) {
+			cfg->as_root = true;
+			continue;
+		}
+		if (!strcmp(a, "--share-session")) {
+			cfg->share_session = true;
 			continue;
 		}
 		if (!strcmp(a, "--no-aslr")) {

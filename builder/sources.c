@@ -207,6 +207,8 @@ int sources_unpack(const char *home, const struct recipe *r, const char *build_d
 {
 	srcdir[0] = '\0';
 	int first_archive = 1;
+	/* one cap for every source of the build, not one per archive */
+	unsigned long long budget = SOURCES_MAX_UNPACKED;
 	for (size_t i = 0; i < r->n_sources; i++) {
 		const struct recipe_source *s = &r->sources[i];
 		char from[PATH_MAX + 8], what[600];
@@ -229,7 +231,7 @@ int sources_unpack(const char *home, const struct recipe *r, const char *build_d
 		if (s->kind == SRC_DEB_FILE)
 			TRY(deb_file_unpack(from, s, what, build_dir, true, err));
 		else
-			TRY(archive_unpack(from, what, build_dir, err));
+			TRY(archive_unpack(from, what, build_dir, &budget, err));
 		if (first_archive) {
 			_cleanup_free_ char *after = entries(build_dir);
 			/* the one new entry, if it is a directory */

@@ -13,7 +13,7 @@
 			     CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 /* fork()-like: returns the child's pid in the parent (with *pidfd set),
  * 0 in the child, negative errno on failure. */
-pid_t sandbox_clone(int *pidfd, struct cl_err *err);
+pid_t sandbox_clone(int *pidfd, int cgroup_fd, struct cl_err *err);
 /* Arranges SIGKILL when the parent dies; fails if it already has, which
  * the child learns from the parent's end of chan being closed. */
 int sandbox_die_with_parent(int chan, struct cl_err *err);
@@ -21,9 +21,18 @@ int sandbox_die_with_parent(int chan, struct cl_err *err);
  * allow them, or returns NULL when no known restriction is in force. */
 const char *sandbox_userns_diagnosis(char *buf, size_t len);
 
+/* cgroup.c: a cgroup of its own for one sandbox, under cfg->cgroup_parent
+ * (an O_PATH fd for CLONE_INTO_CGROUP, path in path), and its removal */
+int sandbox_cgroup_create(const struct sandbox_config *cfg, char *path, size_t len, struct cl_err *err);
+void sandbox_cgroup_remove(const char *path);
+
 /* idmap.c */
-int sandbox_write_idmaps(uid_t inner_uid, uid_t outer_uid, gid_t inner_gid,
+/* Writes the maps of process pid (0: the caller itself). */
+int sandbox_write_idmaps(pid_t pid, uid_t inner_uid, uid_t outer_uid, gid_t inner_gid,
 			 gid_t outer_gid, struct cl_err *err);
+/* When the parent wrote the maps: takes the inner ids, with no
+ * supplementary group. */
+int sandbox_become_ids(const struct sandbox_config *cfg, struct cl_err *err);
 
 /* rootfs.c, mounts.c, devices.c, procfs.c: the filesystem view */
 struct rootfs {
@@ -42,8 +51,8 @@ int sandbox_open_sources(const struct sandbox_config *cfg, struct rootfs *rf,
 int sandbox_assemble_root(const struct sandbox_config *cfg, struct rootfs *rf,
 			  struct cl_err *err);
 int sandbox_mount_procfs(struct rootfs *rf, struct cl_err *err);
-int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err);
-int sandbox_mount_tmp(struct rootfs *rf, struct cl_err *err);
+int sandbox_mount_devices(const struct sandbox_config *cfg, struct rootfs *rf, struct cl_err *err);
+int sandbox_mount_tmp(const struct sandbox_config *cfg, struct rootfs *rf, struct cl_err *err);
 int sandbox_apply_ops(const struct sandbox_config *cfg, struct rootfs *rf,
 		      struct cl_err *err);
 int sandbox_mask_procfs(const struct sandbox_config *cfg, struct rootfs *rf,
@@ -107,6 +116,7 @@ enum chan_msg {
 	CHAN_EXEC_ERROR = 'X',
 	CHAN_EXIT_STATUS = 'S', /* the command's status; every process is gone */
 	CHAN_NETNS_FD = 'N',    /* from the network helper to pid 1 */
+	CHAN_IDMAP_DONE = 'M',  /* from the supervisor: the id maps are written */
 };
 int chan_send(int sock, enum chan_msg type, const char *text, int fd);
 /* Returns the message type (>0), 0 at end of stream, or negative errno. */

@@ -134,9 +134,12 @@ static int apply_bind(const struct sandbox_op *op, int src_fd, int root_fd,
 	return attach_mount(src_fd, target, op->dest, err);
 }
 
-static int apply_tmpfs(const struct sandbox_op *op, int root_fd, struct cl_err *err)
+static int apply_tmpfs(const struct sandbox_config *cfg, const struct sandbox_op *op, int root_fd,
+		       struct cl_err *err)
 {
-	static const char *const opts[] = { "mode", "0755", NULL };
+	char size[32];
+	snprintf(size, sizeof size, "%llu", cfg->tmp_size ? cfg->tmp_size : SANDBOX_TMP_SIZE);
+	const char *const opts[] = { "mode", "0755", "size", size, "nr_inodes", SANDBOX_TMP_INODES, NULL };
 	_cleanup_close_ int target = make_path_in_root(root_fd, op->dest, true, err);
 	if (target < 0)
 		return target;
@@ -189,7 +192,7 @@ int sandbox_apply_ops(const struct sandbox_config *cfg, struct rootfs *rf,
 			r = apply_bind(op, rf->op_fds[i], rf->root_fd, err);
 			break;
 		case SB_OP_TMPFS:
-			r = apply_tmpfs(op, rf->root_fd, err);
+			r = apply_tmpfs(cfg, op, rf->root_fd, err);
 			break;
 		case SB_OP_DIR: {
 			int fd = make_path_in_root(rf->root_fd, op->dest, true, err);

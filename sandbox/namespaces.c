@@ -17,7 +17,7 @@
 
 #include "../common/cleanup.h"
 
-pid_t sandbox_clone(int *pidfd, struct cl_err *err)
+pid_t sandbox_clone(int *pidfd, int cgroup_fd, struct cl_err *err)
 {
 	/* clone3 with CLONE_PIDFD: every namespace in one step, and a pidfd
 	 * that cannot be confused with a recycled pid.  Without a stack it
@@ -27,6 +27,10 @@ pid_t sandbox_clone(int *pidfd, struct cl_err *err)
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
 	long pid = syscall(SYS_clone3, &args, sizeof args);
 	if (pid < 0)
 		return cl_err_set(err, errno, "creating the namespaces (clone3)");

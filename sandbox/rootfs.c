@@ -255,10 +255,13 @@ int sandbox_pivot_root(struct rootfs *rf, struct cl_err *err)
 	return 0;
 }
 
-int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err)
+int sandbox_mount_devices(const struct sandbox_config *cfg, struct rootfs *rf, struct cl_err *err)
 {
+	unsigned long long cfg_shm_size = cfg->shm_size ? cfg->shm_size : SANDBOX_SHM_SIZE;
 	static const char *const dev_opts[] = { "mode", "0755", NULL };
-	static const char *const shm_opts[] = { "mode", "1777", NULL };
+	char shm_size[32];
+	snprintf(shm_size, sizeof shm_size, "%llu", cfg_shm_size);
+	const char *const shm_opts[] = { "mode", "1777", "size", shm_size, "nr_inodes", SANDBOX_TMP_INODES, NULL };
 	/* A private devpts instance: the host's terminals are not listed. */
 	static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666",
 						"mode", "0620", NULL };
@@ -278,8 +281,14 @@ int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err)
 	 * detached tree needs Linux 6.15, and Debian 12 ships 6.1. */
 	TRY(attach_mount(dev, target, "/dev", err));
 	/* Device nodes cannot be created in a user namespace, so the host's
-	 * harmless ones are bound onto empty files. */
-	struct mount_attr node_attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC };
+	 * harmless ones are bound onto empty files.  The binds are read-only:
+	 * that refuses chmod, chown and utimes on the host's inode (EROFS),
+	 * which the device's owner (root, when cloister runs as root) or
+	 * anyone with write access (touch /dev/null) could otherwise do,
+	 * while reading and writing the device itself stay allowed. */
+	struct mount_attr node_attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+	};
 	for (size_t i = 0; i < 6; i++) {
 		if (mount_setattr(rf->dev_fds[i], "", AT_EMPTY_PATH, &node_attr, sizeof node_attr) < 0)
 			return cl_err_set(err, errno, "restricting /dev/%s", dev_nodes[i]);
@@ -309,9 +318,11 @@ int sandbox_mount_devices(struct rootfs *rf, struct cl_err *err)
 	return attach_mount(shm, shm_dir, "/dev/shm", err);
 }
 
-int sandbox_mount_tmp(struct rootfs *rf, struct cl_err *err)
+int sandbox_mount_tmp(const struct sandbox_config *cfg, struct rootfs *rf, struct cl_err *err)
 {
-	static const char *const opts[] = { "mode", "1777", NULL };
+	char size[32];
+	snprintf(size, sizeof size, "%llu", cfg->tmp_size ? cfg->tmp_size : SANDBOX_TMP_SIZE);
+	const char *const opts[] = { "mode", "1777", "size", size, "nr_inodes", SANDBOX_TMP_INODES, NULL };
 	_cleanup_close_ int target = make_path_in_root(rf->root_fd, "/tmp", true, err);
 	if (target < 0)
 		return target;

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,6 +25,7 @@ struct child_ctx {
 	int bpf_fd;            /* read end: the compiled filter arrives here */
 	uid_t outer_uid;
 	gid_t outer_gid;
+	bool parent_maps;      /* the supervisor writes the id maps (root) */
 };
 
 static int enter_workdir(const struct sandbox_config *cfg, struct cl_err *err)
@@ -48,6 +50,33 @@ static int close_inherited_fds(const struct child_ctx *ctx, struct cl_err *err)
 	    close_range(hi + 1, ~0U, 0) < 0)
 		return cl_err_set(err, errno, "close_range");
 	return 0;
+}
+
+/* The id map: the child's own, or, for root, the one the supervisor
+ * writes (idmap.c), which the child waits for. */
+static int map_ids(const struct sandbox_config *cfg, const struct child_ctx *ctx,
+		   struct cl_err *err)
+{
+	if (!ctx->parent_maps)
+		return sandbox_write_idmaps(0, cfg->uid, ctx->outer_uid, cfg->gid, ctx->outer_gid, err);
+	char text[64];
+	int fd = -1;
+	int r = chan_recv(ctx->chan, text, sizeof text, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (r != CHAN_IDMAP_DONE)
+		return cl_err_msg(err, r < 0 ? -r : EPROTO, "the supervisor did not write the id maps");
+	return 0;
+}
+
+static int take_ids(const struct sandbox_config *cfg, const struct child_ctx *ctx,
+		    struct cl_err *err)
+{
+	if (!ctx->parent_maps)
+		return 0;
+	TRY(sandbox_become_ids(cfg, err));
+	/* a change of credentials clears the parent-death signal */
+	return sandbox_die_with_parent(ctx->chan, err);
 }
 
 static int set_personality(const struct sandbox_config *cfg, struct cl_err *err)
@@ -82,13 +111,14 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 	     * helper needs only the capabilities a new user namespace gives,
 	     * not the id map */
 	    (r = sandbox_net_start(&net, err)) < 0 ||
-	    (r = sandbox_write_idmaps(cfg->uid, ctx->outer_uid, cfg->gid, ctx->outer_gid, err)) < 0 ||
+	    (r = map_ids(cfg, ctx, err)) < 0 ||
 	    (r = sandbox_make_mounts_private(err)) < 0 ||
 	    (r = sandbox_open_sources(cfg, &rf, err)) < 0 ||
+	    (r = take_ids(cfg, ctx, err)) < 0 ||
 	    (r = sandbox_assemble_root(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_mount_procfs(&rf, err)) < 0 ||
-	    (r = sandbox_mount_devices(&rf, err)) < 0 ||
-	    (r = sandbox_mount_tmp(&rf, err)) < 0 ||
+	    (r = sandbox_mount_devices(cfg, &rf, err)) < 0 ||
+	    (r = sandbox_mount_tmp(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_apply_ops(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_mask_procfs(cfg, &rf, err)) < 0 ||
 	    (r = sandbox_seal_root(cfg, &rf, err)) < 0 ||
@@ -113,6 +143,8 @@ static void child_main(const struct sandbox_config *cfg, const struct child_ctx 
 	struct cl_err err = { 0 };
 	int r = 0;
 
+	if (!cfg->share_session && setsid() < 0)
+		r = cl_err_set(&err, errno, "setsid");
 	for (int i = 0; i < 3 && r == 0; i++)
 		if (cfg->stdio[i] >= 0 && cfg->stdio[i] != i && dup2(cfg->stdio[i], i) < 0)
 			r = cl_err_set(&err, errno, "redirecting descriptor %d", i);
@@ -153,8 +185,9 @@ static void explain_userns_failure(struct cl_err *err)
 
 int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 {
-	struct child_ctx ctx = { .outer_uid = geteuid(), .outer_gid = getegid() };
-	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1, bpf_w = -1;
+	struct child_ctx ctx = { 0 };
+	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1, bpf_w = -1, cgroup_fd = -1;
+	char cgroup[PATH_MAX] = "";
 	scmp_filter_ctx filter = NULL;
 	int sv[2], bpf[2];
 	sigset_t mask, oldmask;
@@ -162,6 +195,8 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 
 	if (!cfg->argv || !cfg->argv[0])
 		return cl_err_msg(err, EINVAL, "no command given");
+	TRY(sandbox_host_ids(cfg, &ctx.outer_uid, &ctx.outer_gid, err));
+	ctx.parent_maps = ctx.outer_uid != geteuid();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		rc = cl_err_set(err, errno, "socketpair");
 		goto out_filter;
@@ -191,7 +226,17 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 		goto out_mask;
 	}
 
-	pid_t pid = sandbox_clone(&pidfd, err);
+	if (cfg->cgroup_parent) {
+		cgroup_fd = sandbox_cgroup_create(cfg, cgroup, sizeof cgroup, err);
+		if (cgroup_fd < 0) {
+			rc = cgroup_fd;
+			cgroup[0] = '\0';
+			close(ctx.chan);
+			close(ctx.bpf_fd);
+			goto out_mask;
+		}
+	}
+	pid_t pid = sandbox_clone(&pidfd, cgroup_fd, err);
 	if (pid == 0) {
 		close(parent_end);
 		close(sigfd);
@@ -205,10 +250,18 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 		rc = pid;
 		goto out_mask;
 	}
+	rc = 0;
+	if (ctx.parent_maps) {
+		rc = sandbox_write_idmaps(pid, cfg->uid, ctx.outer_uid, cfg->gid, ctx.outer_gid, err);
+		int sr = rc == 0 ? chan_send(parent_end, CHAN_IDMAP_DONE, NULL, -1) : 0;
+		if (sr < 0)
+			rc = cl_err_set(err, -sr, "telling the sandbox its id maps are written");
+	}
 	/* The policy is built and compiled now, while the child is busy with
 	 * its mounts, and sent down a pipe; a failure here reaches the child
 	 * as a short read. */
-	rc = sandbox_seccomp_build(cfg, &filter, err);
+	if (rc == 0)
+		rc = sandbox_seccomp_build(cfg, &filter, err);
 	if (rc == 0)
 		rc = sandbox_seccomp_export(filter, bpf_w, err);
 	cl_closep(&bpf_w);
@@ -222,6 +275,8 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 	}
 out_mask:
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	if (cgroup[0] && !cfg->async_teardown)
+		sandbox_cgroup_remove(cgroup);
 out_filter:
 	if (filter)
 		seccomp_release(filter);

@@ -16,7 +16,23 @@
 
 /* Bumped whenever the isolation or the seccomp policy changes in a way
  * that could change a build's output; it is part of every input hash. */
-#define SANDBOX_POLICY_VERSION 1
+#define SANDBOX_POLICY_VERSION 2
+
+/* The host ids the sandbox's ids map to when cloister runs as root, as
+ * Nix's build users: a dedicated id that no host account or process has,
+ * never root and never nobody (shared with host daemons, which could then
+ * ptrace or signal the build, and with the test suite).  0x70000000 lies
+ * above every range systemd hands out (its container ranges end at
+ * 0x6FFFFFFF) and below 2^31, past which tools with signed ids break.
+ * `cloister doctor` checks that no account or subordinate range uses it. */
+#define SANDBOX_BUILD_UID ((uid_t)0x70000000u)
+#define SANDBOX_BUILD_GID ((gid_t)0x70000000u)
+
+/* Default sizes of the tmpfs mounts: a tmpfs is memory, and without a
+ * size it may take half of the machine's. */
+#define SANDBOX_TMP_SIZE (2ULL << 30)
+#define SANDBOX_SHM_SIZE (64ULL << 20)
+#define SANDBOX_TMP_INODES "1048576"
 
 /* Exit statuses, as timeout(1) and env(1) use them. */
 enum {
@@ -61,6 +77,9 @@ struct sandbox_config {
 	struct sandbox_uname uname;
 	uid_t uid;             /* inside */
 	gid_t gid;
+	/* When cloister runs as root: map the inner ids to the real root
+	 * (cloister run --as-root).  Otherwise they map to SANDBOX_BUILD_UID. */
+	bool as_root;
 	unsigned timeout_sec;  /* 0: none */
 	unsigned long personality; /* applied before the filter; the only
 				      value personality(2) may set inside */
@@ -73,6 +92,27 @@ struct sandbox_config {
 	/* Descriptors for the command's stdin, stdout, stderr; -1 inherits
 	 * the caller's.  (The build driver sends output to its log.) */
 	int stdio[3];
+	/* Run in the caller's session.  By default the sandbox gets a new
+	 * session (setsid) and so no controlling terminal: a command that
+	 * holds the user's terminal as its controlling one could push input
+	 * into it with TIOCSTI, open it as /dev/tty, or take it over as the
+	 * foreground job (CVE-2017-5226). */
+	bool share_session;
+	/* Resource limits.  /tmp, /dev/shm and every --tmpfs are sized
+	 * tmpfs (bytes; 0: the defaults below).  The rest are rlimits set
+	 * on pid 1 and inherited by everything inside (0: not set):
+	 * max_procs is RLIMIT_NPROC, which the kernel counts per user
+	 * namespace, so it bounds the sandbox's own processes only;
+	 * max_file_size is RLIMIT_FSIZE, the largest file (a sparse one too)
+	 * any process may write. */
+	unsigned long long tmp_size, shm_size;
+	unsigned long max_procs;
+	unsigned long long max_file_size;
+	/* cgroup v2: a delegated cgroup (from sandbox_cgroup_setup) under
+	 * which each sandbox gets its own, with pids.max = max_procs and
+	 * memory.max = memory_max (0: none), no swap.  NULL: rlimits only. */
+	const char *cgroup_parent;
+	unsigned long long memory_max;
 	/* Confine the sandbox to one CPU (the first the caller may use), so
 	 * that nproc says 1: a reproducibility variation. */
 	bool one_cpu;
@@ -90,6 +130,31 @@ int sandbox_config_add_op(struct sandbox_config *cfg, enum sandbox_op_kind kind,
 int sandbox_config_setenv(struct sandbox_config *cfg, const char *var,
 			  const char *value, struct cl_err *err);
 void sandbox_config_unsetenv(struct sandbox_config *cfg, const char *var);
+
+/* The host uid and gid the sandbox's ids map to: the caller's own, or the
+ * build ids when the caller is the host's root (a caller that prepares
+ * directories for the sandbox to write gives them to these ids).  Fails
+ * when the caller is root but the build ids are not mapped here. */
+int sandbox_host_ids(const struct sandbox_config *cfg, uid_t *uid, gid_t *gid, struct cl_err *err);
+
+/* cgroup v2 delegation (cgroup.c).  sandbox_cgroup_find() says whether
+ * the cgroup of the process described by self_cgroup (/proc/self/cgroup)
+ * under the cgroup2 mount at or below mnt (/sys/fs/cgroup) is delegated
+ * with the memory and pids controllers: 1 with its directory in dir, or 0
+ * with why (and the fix).  sandbox_cgroup_setup() then moves the calling
+ * process into a leaf of its own and enables the controllers for
+ * sandboxes: 1 with parent set (for cfg->cgroup_parent), 0 with why, or a
+ * negative errno.  Call it before starting threads or workers. */
+int sandbox_cgroup_find(const char *mnt, const char *self_cgroup, char *dir, size_t dlen, char *why,
+			size_t wlen);
+int sandbox_cgroup_setup(char *parent, size_t len, char *why, size_t wlen, struct cl_err *err);
+
+/* doctor.c: probes of what this host allows this user, each in a child
+ * process.  0 when available; else a positive errno, with why saying
+ * what forbids it and how to allow it. */
+int sandbox_doctor_userns(char *why, size_t len);
+int sandbox_doctor_overlay(char *why, size_t len);
+int sandbox_doctor_seccomp_notify(char *why, size_t len);
 
 /* Lexically normalizes an absolute sandbox path ("//a/./b/" -> "/a/b");
  * ".." is refused.  Returns a malloc'd string, or NULL with err set. */

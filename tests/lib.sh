@@ -8,8 +8,11 @@
 : "${PROBE:?run the tests through tests/run}"
 : "${MKDEB:?run the tests through tests/run}"
 
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+: $2}"; }
+# the second pass of a test as root (tests/run) says so in every line
+_as=""
+[ "$(id -u)" -eq 0 ] && _as=" [as root]"
+pass() { echo "PASS: $1$_as"; }
+fail() { echo "FAIL: $1$_as${2:+: $2}"; }
 
 # expect NAME WANT GOT
 expect() {

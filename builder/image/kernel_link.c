@@ -16,6 +16,7 @@
 #include "../../common/fsutil.h"
 #include "../../sandbox/sandbox.h"
 #include "../compare.h"
+#include "../owner.h"
 #include "../seed.h"
 #include "../store.h"
 #include "../tree.h"
@@ -40,6 +41,8 @@
  * which make cannot miss. */
 static const char link_script[] =
 	"set -eu\n"
+	/* what is written must not depend on the umask (B's is 027) */
+	"umask 022\n"
 	"cd /out/usr/src/linux\n"
 	"cp -a /usr/src/linux/build/. build/\n"
 	"chmod -R u+w build\n"
@@ -239,12 +242,16 @@ static int link_once(const struct link_run *l, struct cl_err *err)
 	if (log < 0)
 		return cl_err_set(err, errno, "%s", logp);
 
+	/* nothing the user types reaches the link (docs/sandbox.md) */
+	_cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0)
+		return cl_err_set(err, errno, "/dev/null");
 	struct sandbox_config cfg;
 	sandbox_config_init(&cfg);
 	char *argv[] = { "sh", "-c", (char *)link_script, NULL };
 	cfg.argv = argv;
 	cfg.timeout_sec = 1800;
-	cfg.stdio[0] = -1;
+	cfg.stdio[0] = devnull;
 	cfg.stdio[1] = log;
 	cfg.stdio[2] = log;
 	int rc = sandbox_config_add_root(&cfg, l->in->seed_tree, err);
@@ -289,9 +296,27 @@ static int link_once(const struct link_run *l, struct cl_err *err)
 			cfg.env[cfg.n_env - 1 - i] = t;
 		}
 	}
+	/* as root the link runs as the build id: it gets its directories,
+	 * and root takes the output back (builder/owner.h) */
+	uid_t host_uid;
+	gid_t host_gid;
+	bool handed = false;
+	if (rc == 0 && (rc = sandbox_host_ids(&cfg, &host_uid, &host_gid, err)) == 0 && host_uid != geteuid()) {
+		handed = true;
+		if ((rc = tree_chown(out, host_uid, host_gid, err)) == 0)
+			rc = tree_chown(obj, host_uid, host_gid, err);
+	}
 	if (rc == 0)
 		rc = sandbox_run(&cfg, err);
 	sandbox_config_free(&cfg);
+	if (handed) {
+		struct cl_err cerr = { 0 };
+		int cr = tree_chown(out, geteuid(), getegid(), &cerr);
+		if (cr < 0 && rc >= 0) {
+			rc = cr;
+			*err = cerr;
+		}
+	}
 	if (rc < 0)
 		return cl_err_prefix(err, "the kernel link's sandbox");
 	/* the mount points the binds needed, now empty */

@@ -1,5 +1,6 @@
 # Kernel interfaces a build never needs: keyrings, bpf, perf, userfaultfd,
 # io_uring (which would bypass the filter), handles, the machine's state.
+# tests/run: also as root
 
 for t in keyctl bpf perf_event_open userfaultfd io_uring open_by_handle_at kexec_load \
 	init_module reboot swapon acct settimeofday clock_settime syslog quotactl; do

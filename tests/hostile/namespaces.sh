@@ -1,5 +1,6 @@
 # No new namespaces from inside (a nested user namespace would hand the
 # attacker a fresh set of capabilities), but threads and fork still work.
+# tests/run: also as root
 
 attack "unshare(CLONE_NEWUSER) is refused" EPERM unshare-user
 attack "unshare(CLONE_NEWNS) is refused" EPERM unshare-mount

@@ -1,5 +1,6 @@
 # The network namespace has a working loopback and nothing else: the host's
 # TCP ports and abstract unix sockets are unreachable.
+# tests/run: also as root
 
 expect "only lo exists" "lo" "$(sb -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "')"
 attack "loopback works inside" OK loopback

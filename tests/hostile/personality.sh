@@ -1,4 +1,5 @@
 # personality(2) can only query, or set what cloister set.
+# tests/run: also as root
 
 attack "personality(PER_LINUX32) is refused" EPERM personality 0x0008
 attack "personality query still works" OK personality 0xffffffff

@@ -1,5 +1,6 @@
 # No capability in any set, no_new_privs, a filter; nothing leaks in from
 # the caller: descriptors, environment, working directory.
+# tests/run: also as root
 
 status() {
 	sb "$@" -- sh -c 'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status' |

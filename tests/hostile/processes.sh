@@ -1,4 +1,5 @@
 # The sandbox's own init, and every process outside, are out of reach.
+# tests/run: also as root
 
 attack "ptrace attach to a process it forked is refused" EPERM ptrace-attach
 attack "ptrace attach to pid 1 is refused" EPERM ptrace-attach 1

@@ -1,5 +1,6 @@
 # No setuid or setgid file, and no device node, can be made inside: a
 # build's output must never carry one into the store or an image.
+# tests/run: also as root
 
 for how in open creat mknod chmod fchmod fchmodat fchmodat2; do
 	attack "setuid by $how is refused" EPERM "suid-$how" /tmp

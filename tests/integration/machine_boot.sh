@@ -7,11 +7,13 @@
 # login, what the machine promises, its network once the NIC driver is
 # loaded, and poweroff ending QEMU by itself.
 
-# The kernel tests' persistent store: `build MACHINE` also compiles the
-# machine's kernel (minutes), which a second run finds by its input hash.
-store=${TEST_STORE:?run the tests through tests/run}
-mkdir -p "$store/downloads"
-cp -rn "$SEED_CACHE/downloads/sha256" "$store/downloads/"
+# the persistent store of the image tests: busybox for the example's
+# settings is built once per machine, here or by machine_image.sh
+store=$TEST_STORE
+mkdir -p "$store/downloads/sha256"
+for f in "$SEED_CACHE"/downloads/sha256/*; do
+	[ -e "$store/downloads/sha256/${f##*/}" ] || cp "$f" "$store/downloads/sha256/"
+done
 machines=$(scratch)
 work=$(scratch)
 cp -r "$REPO/machines/example" "$machines/boot-test"
