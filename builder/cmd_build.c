@@ -65,6 +65,8 @@ const char build_usage[] =
 	"  --recipes DIR      the recipes folder (default ./recipes)\n"
 	"  --machines DIR     the machines folder (default ./machines)\n"
 	"  --output DIR       where `build MACHINE` writes machines/MACHINE/ (default ./output)\n"
+	"  --initramfs-only   build MACHINE: stop after the initramfs (no kernel link, no\n"
+	"                     signature); for booting the cpio with another kernel\n"
 	"  --store DIR        CLOISTER_HOME (default ${XDG_CACHE_HOME:-$HOME/.cache}/cloister)\n"
 	"  --seed-lock FILE, --seed-skeleton DIR   the seed (default rootfs-seed/...)\n"
 	"\n"
@@ -113,10 +115,33 @@ static int image_epoch(const struct build_result *res, size_t n, long long *epoc
 	return 0;
 }
 
+/* The machine's kernel linked with its initramfs, signed, into dir. */
+static int link_machine(const struct build_opts *o, const struct machine *m, const struct build_result *res,
+			size_t n_res, struct image_result *img, const char *dir, struct cl_err *err)
+{
+	struct machine_image_opts mo = { .build = o, .machine_dir = m->dir, .machine_name = m->name,
+					 .packages = res, .n_packages = n_res, .initramfs = img, .out_dir = dir };
+	struct machine_image_result mi;
+	TRY(machine_image(&mo, &mi, err));
+	if (!o->quiet) {
+		if (mi.keys_created)
+			fprintf(stderr, "[image] %s: a new code-signing key pair in %s/code-signing/ (git-ignored: "
+				"keep it, or every build is signed by another key)\n", m->name, m->dir);
+		if (mi.link_cached)
+			fprintf(stderr, "[image] %s kernel link cached\n", m->name);
+		else
+			fprintf(stderr, "[image] %s kernel linked twice, identical, in %d:%02d\n", m->name,
+				(int)mi.link_seconds / 60, (int)mi.link_seconds % 60);
+		fprintf(stderr, "[image] %s signed: sha256 %s\n", m->name, mi.sha256);
+	}
+	printf("%s\n%s\n", dir, mi.image);
+	return 0;
+}
+
 /* `cloister build MACHINE`: its packages, then its initramfs into
- * OUTPUT/machines/MACHINE/. */
+ * OUTPUT/machines/MACHINE/, then (unless initramfs_only) the kernel. */
 static int build_machine(const struct build_opts *o, const struct machine *m, const struct graph_root *roots,
-			 size_t n_roots, const char *output, struct cl_err *err)
+			 size_t n_roots, const char *output, bool initramfs_only, struct cl_err *err)
 {
 	const struct machine_settings *ms = o->machine;
 	struct build_result *res = NULL;
@@ -169,24 +194,11 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 			fprintf(stderr, "[image] %s initramfs assembled: %zu entries, %llu bytes, in %.2f s\n", m->name,
 				img.entries, img.bytes, secs);
 	}
-	struct machine_image_opts mo = { .build = o, .machine_dir = m->dir, .machine_name = m->name,
-					 .packages = res, .n_packages = n_res, .initramfs = &img, .out_dir = dir };
-	struct machine_image_result mi;
-	if (r == 0)
-		r = machine_image(&mo, &mi, err);
-	if (r == 0 && !o->quiet) {
-		if (mi.keys_created)
-			fprintf(stderr, "[image] %s: a new code-signing key pair in %s/code-signing/ (git-ignored: "
-				"keep it, or every build is signed by another key)\n", m->name, m->dir);
-		if (mi.link_cached)
-			fprintf(stderr, "[image] %s kernel link cached\n", m->name);
-		else
-			fprintf(stderr, "[image] %s kernel linked twice, identical, in %d:%02d\n", m->name,
-				(int)mi.link_seconds / 60, (int)mi.link_seconds % 60);
-		fprintf(stderr, "[image] %s signed: sha256 %s\n", m->name, mi.sha256);
-	}
-	if (r == 0)
-		printf("%s\n%s\n", dir, mi.image);
+	/* --initramfs-only: for booting the cpio under another kernel */
+	if (r == 0 && initramfs_only)
+		printf("%s\n", dir);
+	else if (r == 0)
+		r = link_machine(o, m, res, n_res, &img, dir, err);
 	free(outs);
 	free(layers);
 	free(res);
@@ -210,7 +222,7 @@ int cmd_build(int argc, char **argv)
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
 
 	const char *jobs = NULL, *snapshot = NULL, *export_dir = NULL, *for_machine = NULL;
-	bool offline = false, fetch_check = false, all = false;
+	bool offline = false, fetch_check = false, all = false, initramfs_only = false;
 	struct cli_list mirrors = { 0 };
 	const struct cli_opt opts[] = {
 		{ "--verbose", "-v", &o.verbose, NULL },
@@ -222,6 +234,7 @@ int cmd_build(int argc, char **argv)
 		{ "--all", NULL, &all, NULL },
 		{ "--json", NULL, &o.json, NULL },
 		{ "--no-check", NULL, &o.no_check, NULL },
+		{ "--initramfs-only", NULL, &initramfs_only, NULL },
 		{ "-r", NULL, NULL, &recipe },
 		{ "--for", NULL, NULL, &for_machine },
 		{ "-j", NULL, NULL, &jobs },
@@ -272,6 +285,10 @@ int cmd_build(int argc, char **argv)
 	bool needs_target = strcmp(cmd, "gc") != 0;
 	if (needs_target && !recipe && !machine && !all) {
 		fprintf(stderr, "cloister %s: which recipe or machine? (-r RECIPE, or MACHINE)\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (initramfs_only && (strcmp(cmd, "build") || !machine)) {
+		fprintf(stderr, "cloister %s: --initramfs-only belongs to `cloister build MACHINE`\n", cmd);
 		return EXIT_USAGE;
 	}
 	if (recipe && machine) {
@@ -360,7 +377,7 @@ int cmd_build(int argc, char **argv)
 		r = cmd_fetch(&o, &fr, all ? NULL : roots, all ? 0 : n_roots, &err);
 	} else if (r == 0 && machine && !strcmp(cmd, "build")) {
 		build_limits_setup(&o);
-		r = build_machine(&o, &m, roots, n_roots, output, &err);
+		r = build_machine(&o, &m, roots, n_roots, output, initramfs_only, &err);
 	} else if (r == 0) {
 		struct build_result *res = NULL;
 		size_t n_res = 0;

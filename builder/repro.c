@@ -87,12 +87,13 @@ static int variant_main(void *arg, FILE *result, struct cl_err *err)
 {
 	const struct variant_args *a = arg;
 	char stage[PATH_MAX] = "";
-	/* lowering our own priority needs no privilege; the sandbox inherits it */
-	/* only ever nicer: a cloister already started under nice 15 may not
-	 * lower its niceness to 10 without privilege, and need not */
+	/* lowering our own priority needs no privilege; the sandbox inherits
+	 * it.  Under a cloister already niced further, setting the lower
+	 * value would raise the priority, which needs privilege: keep it. */
 	errno = 0;
-	int now = getpriority(PRIO_PROCESS, 0);
-	if (a->nice > 0 && !(errno == 0 && now >= a->nice) && setpriority(PRIO_PROCESS, 0, a->nice) < 0)
+	int current = getpriority(PRIO_PROCESS, 0);
+	bool lower = a->nice > 0 && !(errno == 0 && current >= a->nice);
+	if (lower && setpriority(PRIO_PROCESS, 0, a->nice) < 0)
 		return cl_err_set(err, errno, "setpriority");
 	if (a->delay > 0)
 		sleep_until(now_s() + a->delay);

@@ -15,7 +15,7 @@ cpio_file="$work/output/machines/tiny/initramfs.cpio"
 list_file="$work/output/machines/tiny/initramfs.list"
 member() { cpio -i --quiet --to-stdout "$1" <"$cpio_file"; }
 
-out=$(cm build tiny 2>"$work/err"; echo "status=$?")
+out=$(cm build --initramfs-only tiny 2>"$work/err"; echo "status=$?")
 expect "build MACHINE builds its packages and prints the output folder last" \
 	"output/machines/tiny status=0" "$(echo "$out" | tail -n 2 | tr '\n' ' ' | sed 's/ $//')"
 expect_match "...after the store entry of each listed package" "$store/store/*-image-extra-1" \
@@ -77,41 +77,41 @@ expect "...naming nothing of the build host" "" "$(grep -e "$store" -e "$TMPDIR"
 # an unchanged machine assembles nothing; output identical, untouched
 cp "$cpio_file" "$work/first.cpio"
 before=$(ls -i "$cpio_file")
-out=$(cm build tiny 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only tiny 2>&1; echo "status=$?")
 expect_match "a second build re-assembles nothing" "*image-base 1 cached*image-extra 1 cached*\[image] tiny initramfs cached*status=0" "$out"
 expect "...and leaves the output as it was" "$before" "$(ls -i "$cpio_file")"
 # the same inputs elsewhere, under another umask: bit for bit
 rm -rf "$work/output"
-out=$( (umask 077; cm build tiny) 2>&1; echo "status=$?")
+out=$( (umask 077; cm build --initramfs-only tiny) 2>&1; echo "status=$?")
 expect "installed again under umask 077: identical bytes" "same" "$(cmp -s "$work/first.cpio" "$cpio_file" && echo same)"
 expect_match "...mode 0644 all the same" "-rw-r--r--*" "$(ls -l "$cpio_file")"
 
 # a changed machine file is a new assembly
 echo "extra line" >>"$machines/tiny/settings/initramfs/etc/motd.d/00.tiny.motd"
-out=$(cm build tiny 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only tiny 2>&1; echo "status=$?")
 expect_match "a changed machine file re-assembles (packages cached)" "*image-extra 1 cached*\[image] tiny initramfs assembled*status=0" "$out"
 expect "...and the image has it" "welcome to tiny|extra line|" "$(member etc/motd | head -n 2 | tr '\n' '|')"
 
 # bad input: exit 2, the file and line, nothing written
 cp "$cpio_file" "$work/good.cpio"
 printf '${nope}\n' >"$machines/tiny/settings/initramfs/etc/hosts.d/60.bad.hosts"
-out=$(cm build tiny 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only tiny 2>&1; echo "status=$?")
 expect_match "an undefined \${NAME} names the snippet and line: exit 2" \
 	"*/etc/hosts.d/60.bad.hosts (from machines/tiny/settings/initramfs):1: \${nope} is not defined*status=2" "$out"
 rm "$machines/tiny/settings/initramfs/etc/hosts.d/60.bad.hosts"
 printf 'dir /x 0755 0\n' >>"$machines/tiny/settings/initramfs.contents"
-out=$(cm build tiny 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only tiny 2>&1; echo "status=$?")
 expect_match "a bad contents line: FILE:LINE, exit 2" \
 	"*tiny/settings/initramfs.contents:6: expected 'dir NAME MODE UID GID', found 3 fields*status=2" "$out"
 sed -i '$d' "$machines/tiny/settings/initramfs.contents"
 mkdir -p "$machines/tiny/settings/initramfs/usr/bin"
 printf 'x\n' >"$machines/tiny/settings/initramfs/usr/bin/su"
 chmod 4755 "$machines/tiny/settings/initramfs/usr/bin/su"
-out=$(cm build tiny 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only tiny 2>&1; echo "status=$?")
 expect_match "a setuid file is refused by name: exit 2" \
 	"*/usr/bin/su (from machines/tiny/settings/initramfs) is set-user-id (mode 4755)*status=2" "$out"
 expect "...and the output is the last good one" "same" "$(cmp -s "$work/good.cpio" "$cpio_file" && echo same)"
 rm "$machines/tiny/settings/initramfs/usr/bin/su"
 rm "$machines/tiny/settings/networking.config"
-out=$(cm build tiny 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only tiny 2>&1; echo "status=$?")
 expect_match "an image needs networking.config: exit 2" "*networking.config: missing*status=2" "$out"

@@ -25,7 +25,7 @@ machine() {  # NAME RECIPE: a machine of one recipe, with an image's settings
 entry() { echo "$1" | grep -- "-$2-[0-9.]*\$" | tail -n 1; }
 
 machine nopass filesystem
-out=$(cm build nopass 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only nopass 2>&1; echo "status=$?")
 expect_match "a machine without root_password_hash builds" "*status=0" "$out"
 fs=$(entry "$out" filesystem)
 expect "...and root cannot log in (no password matches '!')" "root:!::0:99999:7:::" \
@@ -33,6 +33,8 @@ expect "...and root cannot log in (no password matches '!')" "root:!::0:99999:7:
 expect "...nor nobody" "nobody:!::0:99999:7:::" "$(grep '^nobody:' "$fs/out/etc/shadow.d/00.filesystem.shadow")"
 expect "/init is busybox init" "usr/sbin/init" "$(readlink "$fs/out/init")"
 expect "/bin and /sbin are /usr's" "usr/bin usr/sbin" "$(readlink "$fs/out/bin") $(readlink "$fs/out/sbin")"
+expect "ifup's hook folders exist (busybox ifup fails an interface without them)" "4" \
+	"$(ls -d "$fs/out/etc/network/if-"*.d | wc -l)"
 expect "rcS and rcK are executable" "yes" "$([ -x "$fs/out/usr/sbin/rcS" ] && [ -x "$fs/out/usr/sbin/rcK" ] && echo yes)"
 expect_match "rcS mounts /proc with hidepid=2" "*mount -t proc -o nosuid,nodev,noexec,hidepid=2 proc /proc*" \
 	"$(cat "$fs/out/usr/sbin/rcS")"
@@ -56,19 +58,19 @@ expect "...and says root cannot log in" "root:!::0:99999:7:::" \
 machine withpass filesystem
 hash='$6$boottestsalt$IR.KVjzmaxHR6p4MpvDjavtDVTQSjtc0ZQt3JVEy4QQvxIHSgO.u3thLtuKeJgSAOYWtWvNFsMtf8yVI1NEJK1'
 printf "root_password_hash='%s'\n" "$hash" >"$machines/withpass/package-configurations/filesystem.config"
-out=$(cm build withpass 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only withpass 2>&1; echo "status=$?")
 expect "a SHA-512 hash is root's password" "root:$hash::0:99999:7:::" \
 	"$(grep '^root:' "$(entry "$out" filesystem)/out/etc/shadow.d/00.filesystem.shadow")"
 printf "root_password_hash='\$6\$rounds=10000\$boottestsalt\$%s'\n" "${hash##*\$}" \
 	>"$machines/withpass/package-configurations/filesystem.config"
-out=$(cm build withpass 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only withpass 2>&1; echo "status=$?")
 expect_match "...with rounds= too" "*status=0" "$out"
 
 refused() {  # NAME VALUE: the build must refuse root_password_hash=VALUE
 	machine bad filesystem
 	printf "root_password_hash='%s'\n" "$2" >"$machines/bad/package-configurations/filesystem.config"
 	_before=$(ls "$store/store" | grep -c -- '-filesystem-1$')
-	out=$(cm build bad --no-check 2>&1; echo "status=$?")
+	out=$(cm build --initramfs-only bad --no-check 2>&1; echo "status=$?")
 	expect_match "$1 is refused" "*root_password_hash is not a salted SHA-512 crypt hash*openssl passwd -6*status=1" "$out"
 	expect "...and nothing is stored" "$_before" "$(ls "$store/store" | grep -c -- '-filesystem-1$')"
 }
@@ -82,11 +84,11 @@ refused "a shadow field separator" '$6$boottestsalt$IR.KVjzmaxHR6p4MpvDjavtDVTQS
 # does not hold names its line (the build stops before compiling)
 machine bb busybox
 printf '# the machine wants su back\nCONFIG_SU=y\n' >"$machines/bb/package-configurations/busybox.mk"
-out=$(cm build bb --no-check 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only bb --no-check 2>&1; echo "status=$?")
 expect_match "a busybox.mk cannot turn su back on" \
 	"*/recipe/files/policy.mk:*# CONFIG_SU is not set*did not hold: the configuration has \"CONFIG_SU=y\"*status=1" "$out"
 printf 'CONFIG_FEATURE_EDITING=y\nCONFIG_NO_SUCH_APPLET=y\n' >"$machines/bb/package-configurations/busybox.mk"
-out=$(cm build bb --no-check 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only bb --no-check 2>&1; echo "status=$?")
 expect_match "an unknown symbol in busybox.mk names its file and line" \
 	"*/machine/busybox.mk:2: \"CONFIG_NO_SUCH_APPLET=y\" did not hold*status=1" "$out"
 expect "...and nothing is stored" "" "$(ls "$store/store" | grep -- '-busybox-')"

@@ -24,7 +24,7 @@ expect_match "without a machine: today's environment" "CFLAGS=-O2|CXXFLAGS=-O2|L
 	"$(tr '\n' '|' < "$plain/out/usr/share/env.txt")"
 expect "...and no machine in its inputs" "" "$(grep -i machine "$plain/inputs.json")"
 
-out=$(cm build flags-a 2>&1; echo "status=$?")
+out=$(cm build --initramfs-only flags-a 2>&1; echo "status=$?")
 expect_match "cloister build MACHINE builds its recipes" "*flags-probe 1 built twice, identical*status=0" "$out"
 a=$(entry_of "$out")
 env_a=$(cat "$a/out/usr/share/env.txt")
@@ -49,7 +49,7 @@ expect_match "inputs.json records the settings" \
 	"$(cat "$a/inputs.json" | tr -d '\n')"
 expect "the entry does not keep the fragment's folder" "" "$(ls "$a" | grep -x machine)"
 
-out=$(cm build flags-b 2>&1)
+out=$(cm build --initramfs-only flags-b 2>&1)
 b=$(entry_of "$out")
 expect_match "another machine's flags: another store entry" "*-flags-probe-1" "$b"
 expect "...not the first machine's" "yes" "$([ "$a" != "$b" ] && [ "$b" != "$plain" ] && echo yes)"
@@ -58,19 +58,19 @@ expect "...dynamically linked, as its flags say" "yes" \
 	"$(readelf -l "$b/out/usr/bin/probe" | grep -qi interpreter && echo yes)"
 expect "two machines, two entries, plus the plain one" "3" "$(ls "$store/store" | grep -c -- '-flags-probe-1$')"
 
-out=$(cm build flags-bare 2>&1)
+out=$(cm build --initramfs-only flags-bare 2>&1)
 expect "a machine that adds nothing gets the entry of -r" "$plain" "$(entry_of "$out")"
-out=$(cm build flags-a 2>&1)
+out=$(cm build --initramfs-only flags-a 2>&1)
 expect_match "an unchanged machine rebuilds nothing" "*flags-probe 1 cached*" "$out"
 expect "...and finds its entry" "$a" "$(entry_of "$out")"
 
 # a changed flag is a new input; the fragment too
 printf -- '-O2\n-DPROBE_MARK=3\n' > "$machines/flags-b/settings/compiler-flags/host-c.compiler-flags"
-out=$(cm build flags-b 2>&1)
+out=$(cm build --initramfs-only flags-b 2>&1)
 expect_match "a changed flag rebuilds" "*flags-probe 1 built*" "$out"
 expect "...into a new entry" "3" "$("$(entry_of "$out")/out/usr/bin/probe")"
 echo 'CONFIG_EXTRA=y' >> "$machines/flags-a/package-configurations/flags-probe.mk"
-out=$(cm build flags-a 2>&1)
+out=$(cm build --initramfs-only flags-a 2>&1)
 expect_match "a changed fragment rebuilds" "*flags-probe 1 built*" "$out"
 
 # bad settings: FILE:LINE, exit 2, nothing built
@@ -79,7 +79,7 @@ bad() {
 	mkdir -p "$machines/bad/settings/compiler-flags" "$machines/bad/package-configurations"
 	echo flags-probe > "$machines/bad/settings/packages.list"
 	printf -- "$2" > "$machines/bad/$1"
-	cm build bad 2>&1
+	cm build --initramfs-only bad 2>&1
 	echo "status=$?"
 }
 expect_match "architecture.config is parsed, never executed" \
@@ -106,3 +106,9 @@ expect_match "a Kconfig fragment's syntax is checked before any build" \
 expect_match "check MACHINE reads the same settings" \
 	"*bad/package-configurations/flags-probe.mk:2: 'yes' is not a Kconfig value*status=2" \
 	"$(cm check bad 2>&1; echo "status=$?")"
+
+# --initramfs-only: the packages and the cpio, no kernel
+expect "build MACHINE --initramfs-only links no kernel" "cpio, no vmlinuz" \
+	"$([ -f "$work/output/machines/flags-a/initramfs.cpio" ] && echo cpio), $([ -e "$work/output/machines/flags-a/flags-a.vmlinuz" ] && echo vmlinuz || echo no vmlinuz)"
+expect_match "--initramfs-only belongs to build MACHINE" "*--initramfs-only belongs to \`cloister build MACHINE\`*status=2" \
+	"$(cm build -r flags-probe --initramfs-only 2>&1; echo "status=$?")"
