@@ -87,8 +87,12 @@ static int variant_main(void *arg, FILE *result, struct cl_err *err)
 {
 	const struct variant_args *a = arg;
 	char stage[PATH_MAX] = "";
-	/* lowering our own priority needs no privilege; the sandbox inherits it */
-	if (a->nice > 0 && setpriority(PRIO_PROCESS, 0, a->nice) < 0)
+	/* lowering our own priority needs no privilege; the sandbox inherits
+	 * it.  Already lower (cloister itself niced past it): left as it is,
+	 * since raising it back would need CAP_SYS_NICE. */
+	errno = 0;
+	int cur = getpriority(PRIO_PROCESS, 0);
+	if (a->nice > 0 && !(errno == 0 && cur >= a->nice) && setpriority(PRIO_PROCESS, 0, a->nice) < 0)
 		return cl_err_set(err, errno, "setpriority");
 	if (a->delay > 0)
 		sleep_until(now_s() + a->delay);
