@@ -30,6 +30,10 @@ expect "cloister run --share-session: the caller's session (outside: 0)" "0" \
 out=$(on_pty "$CLOISTER run $(echo $ROOT_ARGS) -- sh -c '(exec 3</dev/tty) 2>/dev/null && echo tty-opened || echo no-controlling-tty' 2>&1")
 expect_match "cloister run on a terminal: /dev/tty is not the user's terminal" "*no-controlling-tty*" "$out"
 expect "cloister run keeps the caller's stdin" "piped" "$(echo piped | sb -- sh -c 'cat')"
+# kill(0, ...) signals the caller's process group when the sandbox shares it
+mark=$(scratch)/survived
+setsid sh -c "$CLOISTER run $(echo $ROOT_ARGS) -- sh -c 'kill -TERM 0; sleep 1' >/dev/null 2>&1; echo yes > $mark" 2>/dev/null
+expect "a sandbox cannot signal the process group that started it (kill 0)" "yes" "$(eventually yes cat "$mark" 2>/dev/null)"
 
 # builds: stdin is /dev/null, even when cloister's is a pipe
 out=$(echo "my-secret-password" | cb build -r terminal-probe --no-check 2>&1)
