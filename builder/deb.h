@@ -36,14 +36,19 @@ int archive_unpack(const char *path, const char *what, const char *root, unsigne
 struct archive;
 int archive_extract(struct archive *a, const char *what, const char *root, struct cl_err *err);
 
-/* Lexical path helpers, exposed for the unit tests. */
+/* Lexical path helpers, exposed for the unit tests.  None writes past
+ * len, and none cuts a path silently. */
 /* Normalizes a relative path ("a/./b//c" -> "a/b/c"); ".." pops a
- * component.  Returns -1 if ".." climbs above the start, else 0. */
+ * component.  Returns -EPERM if ".." climbs above the start,
+ * -ENAMETOOLONG if the result does not fit in len, else 0. */
 int deb_path_normalize(const char *in, char *out, size_t len);
-/* Applies merged /usr: "bin/x" -> "usr/bin/x" (also sbin, lib, lib32, lib64, libx32). */
-void deb_path_merge_usr(const char *in, char *out, size_t len);
+/* Applies merged /usr: "bin/x" -> "usr/bin/x" (also sbin, lib, lib32, lib64, libx32).
+ * Like snprintf, returns the length of the whole result: >= len means it
+ * was cut. */
+size_t deb_path_merge_usr(const char *in, char *out, size_t len);
 /* The relative symlink target that leads from directory from_dir to path
- * to (both relative to the same root, normalized). */
-void deb_path_relative(const char *from_dir, const char *to, char *out, size_t len);
+ * to (both relative to the same root, normalized); returns its length
+ * like snprintf. */
+size_t deb_path_relative(const char *from_dir, const char *to, char *out, size_t len);
 
 #endif

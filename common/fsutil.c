@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "fdio.h"
+#include "walk.h"
 
 int pathf(struct cl_err *err, char *out, size_t len, const char *fmt, ...)
 {
@@ -49,48 +50,50 @@ int mkdir_p(const char *path, mode_t mode, struct cl_err *err)
 	return 0;
 }
 
-static int remove_at(int at, const char *name, struct cl_err *err)
+/* Directories must be readable, searchable and writable to be emptied:
+ * a published tree is read-only, and a build may leave a mode-0300 (or
+ * 0000) directory behind. */
+static int make_removable(int at, const char *name, const struct stat *st, const char *path,
+			  struct cl_err *err)
 {
-	struct stat st;
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : cl_err_set(err, errno, "stat %s", name);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(at, name, 0) < 0 && errno != ENOENT)
-			return cl_err_set(err, errno, "removing %s", name);
-		return 0;
-	}
-	/* A published tree is read-only: make each directory writable
-	 * before emptying it. */
-	if (!(st.st_mode & S_IWUSR) && fchmodat(at, name, 0700, 0) < 0)
-		return cl_err_set(err, errno, "making %s writable", name);
-	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return cl_err_set(err, errno, "opening %s", name);
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return cl_err_set(err, errno, "reading %s", name);
-	}
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		r = remove_at(dirfd(d), e->d_name, err);
-		if (r < 0)
-			cl_err_prefix(err, "%s", name);
-	}
-	closedir(d);
-	if (r < 0)
-		return r;
-	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return cl_err_set(err, errno, "removing %s", name);
+	if ((st->st_mode & 0700) != 0700 && fchmodat(at, name, (st->st_mode & 07777) | 0700, 0) < 0)
+		return cl_err_set(err, errno, "making %s removable", path);
 	return 0;
 }
 
 int remove_tree(const char *path, struct cl_err *err)
 {
-	return remove_at(AT_FDCWD, path, err);
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : cl_err_set(err, errno, "stat %s", path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return cl_err_set(err, errno, "removing %s", path);
+		return 0;
+	}
+	TRY(make_removable(AT_FDCWD, path, &st, path, err));
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cl_err_set(err, errno, "opening %s", path);
+	struct walk *w;
+	TRY(walk_open(fd, WALK_POST, &w, err));
+	const struct walk_entry *e;
+	int r;
+	while ((r = walk_next(w, &e, err)) > 0) {
+		if (S_ISDIR(e->st.st_mode) && !e->post)
+			r = make_removable(e->dfd, e->name, &e->st, e->path, err);
+		else if (unlinkat(e->dfd, e->name, S_ISDIR(e->st.st_mode) ? AT_REMOVEDIR : 0) < 0 &&
+			 errno != ENOENT)
+			r = cl_err_set(err, errno, "removing %s", e->path);
+		if (r < 0)
+			break;
+	}
+	walk_close(w);
+	if (r < 0)
+		return cl_err_prefix(err, "%s", path);
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return cl_err_set(err, errno, "removing %s", path);
+	return 0;
 }
 
 int fsync_dir(const char *dir, struct cl_err *err)

@@ -134,6 +134,57 @@ static void symlink_loops(void)
 	CHECK(diff(NULL, NULL) == 0);
 }
 
+/* A chain of depth directories named name below root, and a file at the
+ * bottom holding content; made with *at() calls, as no path could name
+ * the bottom. */
+static void deep_tree(const char *root, int depth, const char *name, const char *content)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY);
+	for (int i = 0; fd >= 0 && i < depth; i++) {
+		int sub = mkdirat(fd, name, 0755) == 0 ? openat(fd, name, O_RDONLY | O_DIRECTORY) : -1;
+		close(fd);
+		fd = sub;
+	}
+	int f = fd >= 0 ? openat(fd, "file", O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
+	if (f < 0 || write(f, content, strlen(content)) < 0) {
+		printf("  could not make the deep tree in %s\n", root);
+		test_current_failed = 1;
+	}
+	if (f >= 0)
+		close(f);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void deep_trees(void)
+{
+	/* 3,000 levels, paths of 33 KB: no recursion per level, no path cut,
+	 * no descriptor per level */
+	struct comparison c;
+	struct cl_err err = { 0 };
+	fresh();
+	deep_tree(A, 3000, "directory0", "one");
+	deep_tree(B, 3000, "directory0", "one");
+	CHECK(compare_trees(A, B, &c, &err) == 0);
+	CHECK(c.n == 0 && c.paths == 3001);
+	comparison_free(&c);
+	fresh();
+	deep_tree(A, 3000, "directory0", "one");
+	deep_tree(B, 3000, "directory0", "two");
+	int r = compare_trees(A, B, &c, &err);
+	CHECK(r == 0);
+	if (r < 0)
+		printf("  %s\n", err.msg);
+	CHECK(r == 0 && c.n == 1);
+	if (r == 0 && c.n == 1) {
+		CHECK(strlen(c.diffs[0].path) == 3000 * 11 + 5);
+		CHECK(!strcmp(c.diffs[0].path + 3000 * 11, "/file"));
+		CHECK_STR(c.diffs[0].what, "content");
+	}
+	if (r == 0)
+		comparison_free(&c);
+}
+
 int main(void)
 {
 	if (!mkdtemp(base))
@@ -148,6 +199,7 @@ int main(void)
 	RUN(large_sparse);
 	RUN(hard_links);
 	RUN(symlink_loops);
+	RUN(deep_trees);
 	sh("rm -rf %s", base);
 	return test_failures ? 1 : 0;
 }

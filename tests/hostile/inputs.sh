@@ -1,0 +1,118 @@
+# Hostile inputs that cloister handles outside the sandbox: recipes,
+# graphs, source archives and machine lists crafted to overflow a buffer,
+# exhaust the stack, escape the recipe folder or slip past the parsers.
+# Each must work or fail cleanly: a message naming FILE:LINE, exit 2,
+# nothing published.
+
+store=$(new_store)
+recipes=$(scratch)
+cp -r "$REPO/recipes/hello" "$recipes/"
+cb() {
+	"$CLOISTER" "$@" --store "$store" --recipes "$recipes" -q \
+		--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton"
+}
+# recipe DIR NAME [FIELD...]: a recipe folder with a trivial build script
+recipe() {
+	_d=$1 _n=$2
+	shift 2
+	mkdir -p "$_d"
+	printf 'name: %s\nversion: 1\nlicense: MIT\n' "$_n" >"$_d/recipe"
+	for _f in "$@"; do printf '%s\n' "$_f" >>"$_d/recipe"; done
+	printf 'true\n' >"$_d/build"
+}
+# src_recipe NAME ARCHIVE: a recipe whose one source is that file of files/
+src_recipe() {
+	recipe "$recipes/$1" "$1" "source: file files/$2 sha256:$(sha256sum <"$recipes/$1/files/$2" | cut -d' ' -f1)"
+}
+
+# --- depth and length -------------------------------------------------
+
+# a cycle of 25 recipes with 100-character names: the path is longer than
+# any fixed buffer; it is printed whole or visibly shortened, never overflowed
+long=$(printf '%097d' 0 | tr 0 x)
+g=$(scratch)
+i=0
+while [ "$i" -lt 25 ]; do
+	next=$(((i + 1) % 25))
+	recipe "$g/r$(printf %02d $i)$long" "r$(printf %02d $i)$long" "build-needs: r$(printf %02d $next)$long"
+	i=$((i + 1))
+done
+out=$("$CLOISTER" graph -r "r00$long" --recipes "$g" --store "$store" 2>&1; echo "status=$?")
+expect_match "a cycle of 25 long names is reported, not overflowed" \
+	"*dependency cycle*r00$long -> r01$long*r00$long*status=2" "$out"
+expect_match "...with the FILE:LINE of the edge that closes it" "*/r24$long/recipe:4: *status=2" "$out"
+
+# a chain of 5,000 build-needs: no recursion per edge
+g=$(scratch)
+i=0
+while [ "$i" -lt 5000 ]; do
+	mkdir "$g/c$i"
+	if [ "$i" -lt 4999 ]; then
+		printf 'name: c%d\nversion: 1\nlicense: MIT\nbuild-needs: c%d\n' "$i" $((i + 1)) >"$g/c$i/recipe"
+	else
+		printf 'name: c%d\nversion: 1\nlicense: MIT\n' "$i" >"$g/c$i/recipe"
+	fi
+	: >"$g/c$i/build"
+	i=$((i + 1))
+done
+out=$("$CLOISTER" graph -r c0 --recipes "$g" --store "$store" 2>&1; echo "status=$?")
+expect "a chain of 5,000 build-needs is loaded" "4999 status=0" \
+	"$(echo "$out" | grep -c -- '->') $(echo "$out" | tail -n 1)"
+# and 5,000 depends below one build-need: the build root's closure
+sed -i 's/^build-needs:/depends:/' "$g"/c*/recipe
+mkdir "$g/top"
+printf 'name: top\nversion: 1\nlicense: MIT\nbuild-needs: c0\n' >"$g/top/recipe"
+: >"$g/top/build"
+out=$("$CLOISTER" graph -r top --recipes "$g" --store "$store" 2>&1; echo "status=$?")
+expect_match "...and a chain of 5,000 depends" "*\"c4998\" -> \"c4999\" [label=\"depends\"*status=0" "$out"
+
+# source archives at the extremes
+h="$recipes/deep-src"
+mkdir -p "$h/files"
+deep=$(printf 'a/%.0s' $(seq 1500))
+"$MKDEB" --tar "$h/files/deep.tar.xz" "l:./${deep}link:/x"
+src_recipe deep-src deep.tar.xz
+out=$(cb build -r deep-src 2>&1; echo "status=$?")
+expect_match "a symlink 1,500 directories deep is refused with the reason" \
+	"*deep-src/recipe:4: *refusing symlink*4501 bytes*status=2" "$out"
+deep=$(printf 'd/%.0s' $(seq 5000))
+"$MKDEB" --tar "$h/files/deep.tar.xz" "f:./${deep}f:0644:x"
+src_recipe deep-src deep.tar.xz
+out=$(cb build -r deep-src 2>&1; echo "status=$?")
+expect_match "a path 5,000 directories deep is refused with the reason and its length" \
+	"*deep-src/recipe:4: *refusing path*(10003 bytes)*longer than*status=2" "$out"
+expect "...and the message stays short" "yes" "$([ "$(printf '%s' "$out" | wc -c)" -lt 1200 ] && echo yes)"
+
+# a build whose output is 1,000 directories deep, with paths of 10 KB
+recipe "$recipes/deep-out" deep-out
+# (made with *at() calls: no shell can cd that deep)
+cat >"$recipes/deep-out/build" <<'EOF'
+umask 022
+cat > deep.c <<'EOC'
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(void)
+{
+	int fd = open(getenv("OUT"), O_RDONLY | O_DIRECTORY);
+	for (int i = 0; i < 1000; i++) {
+		mkdirat(fd, "directory", 0755);
+		int sub = openat(fd, "directory", O_RDONLY | O_DIRECTORY);
+		close(fd);
+		fd = sub;
+	}
+	int f = openat(fd, "file", O_WRONLY | O_CREAT, 0644);
+	return f < 0 || write(f, "deep\n", 5) != 5;
+}
+EOC
+cc -o deep deep.c
+./deep
+EOF
+out=$(cb build -r deep-out 2>&1; echo "status=$?")
+expect "a 1,000-deep output builds twice, compares and publishes" "status=0" "$(echo "$out" | tail -n 1)"
+entry=$(echo "$out" | tail -n 2 | head -n 1)
+expect "...its manifest lists the bottom file with its whole path" "1" \
+	"$(grep -c "^f 0444 5 [0-9a-f]* \(/directory\)\{1000\}/file\$" "$entry/manifest" 2>/dev/null)"
+out=$("$CLOISTER" verify --store "$store" 2>&1; echo "status=$?")
+expect_match "...and verify checks it" "*ok  *-deep-out-1*status=0" "$out"
