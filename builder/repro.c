@@ -50,6 +50,7 @@ static int normalize_out(const char *stage, long long epoch, struct cl_err *err)
 {
 	char out[PATH_MAX + 16];
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
+	TRY(tree_clear_attributes(out, err));
 	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
 	return tree_make_readonly(out, err);
 }

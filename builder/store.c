@@ -126,6 +126,7 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 	size_t mlen = 0;
 
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
+	TRY(tree_clear_attributes(out, err));
 	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
 	TRY(tree_make_readonly(out, err));
 	TRY(tree_manifest(out, &manifest, &mlen, err));

@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
 #include "../common/fdio.h"
 #include "../common/fsutil.h"
+#include "../common/inomap.h"
 #include "../common/walk.h"
 
 static void put_escaped(FILE *f, const char *s)
@@ -51,11 +55,17 @@ static int each(int dfd, bool post, visit_fn fn, void *ctx, struct cl_err *err)
 	return r;
 }
 
+struct manifest {
+	FILE *f;
+	struct inomap links;
+};
+
 static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *err)
 {
-	FILE *f = ctx;
+	struct manifest *m = ctx;
 	char hex[SHA256_HEX_LEN + 1] = "-";
 	char target[TARGET_MAX + 2] = "";
+	const char *leader = NULL;
 	char type;
 
 	if (S_ISDIR(e->st.st_mode)) {
@@ -70,23 +80,27 @@ static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *e
 					  e->path, TARGET_MAX);
 		target[n] = '\0';
 	} else if (S_ISREG(e->st.st_mode)) {
-		type = 'f';
-		_cleanup_close_ int fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return cl_err_set(err, errno, "opening %s", e->path);
-		if (sha256_fd(fd, hex, err) < 0)
-			return cl_err_prefix(err, "%s", e->path);
+		TRY(inomap_leader(&m->links, &e->st, e->path, &leader, err));
+		/* a second name of a file listed before: its content is that one's */
+		type = leader ? 'h' : 'f';
+		if (!leader) {
+			_cleanup_close_ int fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				return cl_err_set(err, errno, "opening %s", e->path);
+			if (sha256_fd(fd, hex, err) < 0)
+				return cl_err_prefix(err, "%s", e->path);
+		}
 	} else {
 		return cl_err_msg(err, EPERM, "%s: unexpected special file in the tree", e->path);
 	}
-	fprintf(f, "%c %04o %llu %s ", type, (unsigned)(e->st.st_mode & 07777),
-		type == 'f' ? (unsigned long long)e->st.st_size : 0ULL, hex);
-	put_escaped(f, e->path);
-	if (type == 'l') {
-		fputc(' ', f);
-		put_escaped(f, target);
+	fprintf(m->f, "%c %04o %llu %s ", type, (unsigned)(e->st.st_mode & 07777),
+		S_ISREG(e->st.st_mode) ? (unsigned long long)e->st.st_size : 0ULL, hex);
+	put_escaped(m->f, e->path);
+	if (type == 'l' || type == 'h') {
+		fputc(' ', m->f);
+		put_escaped(m->f, type == 'l' ? target : leader);
 	}
-	fputc('\n', f);
+	fputc('\n', m->f);
 	return 0;
 }
 
@@ -95,17 +109,82 @@ int tree_manifest(const char *root, char **text, size_t *len, struct cl_err *err
 	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cl_err_set(err, errno, "%s", root);
-	FILE *f = open_memstream(text, len);
-	if (!f)
+	struct manifest m = { .f = open_memstream(text, len) };
+	if (!m.f)
 		return cl_err_set(err, errno, "open_memstream");
-	int r = each(dfd, false, manifest_line, f, err);
-	if (fclose(f) != 0 && r == 0)
+	int r = each(dfd, false, manifest_line, &m, err);
+	if (fclose(m.f) != 0 && r == 0)
 		r = cl_err_set(err, ENOMEM, "writing the manifest of %s", root);
+	inomap_free(&m.links);
 	if (r < 0) {
 		free(*text);
 		*text = NULL;
 	}
 	return r;
+}
+
+/* Inode flags any owner may set with chattr (nodump, noatime, sync,
+ * dirsync, ...): nothing compares or records them, so no output keeps
+ * them.  Immutable and append-only need a capability no build has. */
+#define OWNER_FLAGS (FS_SECRM_FL | FS_UNRM_FL | FS_COMPR_FL | FS_SYNC_FL | FS_NODUMP_FL | FS_NOATIME_FL | \
+		     FS_NOTAIL_FL | FS_DIRSYNC_FL | FS_TOPDIR_FL | FS_NOCOW_FL | FS_NOCOMP_FL | \
+		     FS_PROJINHERIT_FL)
+
+static int clear_one(const struct walk_entry *e, void *ctx, struct cl_err *err)
+{
+	(void)ctx;
+	if (!S_ISREG(e->st.st_mode) && !S_ISDIR(e->st.st_mode))
+		return 0; /* symlinks carry neither flags nor user xattrs */
+	_cleanup_close_ int fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return cl_err_set(err, errno, "opening %s", e->path);
+	int flags = 0;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+		if (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL))
+			return cl_err_msg(err, EPERM, "%s is immutable or append-only", e->path);
+		if (flags & OWNER_FLAGS) {
+			flags &= ~OWNER_FLAGS;
+			if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)
+				return cl_err_set(err, errno, "clearing the inode flags of %s", e->path);
+		}
+	}
+	/* user.* extended attributes, the ones a build may set */
+	ssize_t n = flistxattr(fd, NULL, 0);
+	if (n <= 0)
+		return 0;
+	_cleanup_free_ char *names = malloc((size_t)n);
+	if (!names)
+		return cl_err_set(err, ENOMEM, "%s", e->path);
+	n = flistxattr(fd, names, (size_t)n);
+	for (ssize_t o = 0; n > 0 && o < n; o += (ssize_t)strlen(names + o) + 1) {
+		if (strncmp(names + o, "user.", 5) != 0)
+			continue; /* security.*, ACLs: the host's, not the build's */
+		int r = fremovexattr(fd, names + o);
+		if (r < 0 && errno == EACCES) {
+			/* removing one needs the write bit, even for the owner */
+			mode_t mode = e->st.st_mode & 07777;
+			if (fchmod(fd, mode | S_IWUSR) == 0) {
+				r = fremovexattr(fd, names + o);
+				if (fchmod(fd, mode) < 0)
+					return cl_err_set(err, errno, "chmod %s", e->path);
+			}
+		}
+		if (r < 0 && errno != ENODATA)
+			return cl_err_set(err, errno, "removing the attribute %s of %s", names + o, e->path);
+	}
+	return 0;
+}
+
+int tree_clear_attributes(const char *root, struct cl_err *err)
+{
+	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cl_err_set(err, errno, "%s", root);
+	TRY(each(dfd, false, clear_one, NULL, err));
+	struct walk_entry self = { .dfd = dfd, .name = ".", .path = "/" };
+	if (fstat(dfd, &self.st) < 0)
+		return cl_err_set(err, errno, "%s", root);
+	return clear_one(&self, NULL, err);
 }
 
 static int clamp_one(const struct walk_entry *e, void *ctx, struct cl_err *err)

@@ -4,9 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../../builder/tree.h"
@@ -106,6 +110,63 @@ static void deep_remove_and_readonly(void)
 	CHECK(access(a, F_OK) < 0 && errno == ENOENT);
 }
 
+static bool same_manifest(const char *a, const char *b)
+{
+	size_t la = 0, lb = 0;
+	char *ma = manifest_of(a, &la), *mb = manifest_of(b, &lb);
+	bool same = ma && mb && la == lb && !memcmp(ma, mb, la);
+	free(ma);
+	free(mb);
+	return same;
+}
+
+static void manifest_hard_links(void)
+{
+	/* the hard-link structure is in the manifest: linked and copied differ */
+	sh("mkdir %s/ha %s/hb && echo x > %s/ha/a && ln %s/ha/a %s/ha/b && echo x > %s/hb/a && echo x > %s/hb/b",
+	   base, base, base, base, base, base, base);
+	char a[300], b[300], c[300], d[300], e[300];
+	snprintf(a, sizeof a, "%s/ha", base);
+	snprintf(b, sizeof b, "%s/hb", base);
+	CHECK(!same_manifest(a, b));
+	/* a copy made with cp -al has the same structure within the tree */
+	sh("cp -al %s/ha %s/hc", base, base);
+	snprintf(c, sizeof c, "%s/hc", base);
+	CHECK(same_manifest(a, c));
+	/* links to files outside the tree are not part of it */
+	sh("mkdir %s/hd %s/he && echo x > %s/hd/a && ln %s/hd/a %s/outside && echo x > %s/he/a",
+	   base, base, base, base, base, base);
+	snprintf(d, sizeof d, "%s/hd", base);
+	snprintf(e, sizeof e, "%s/he", base);
+	CHECK(same_manifest(d, e));
+}
+
+static void attributes_cleared(void)
+{
+	/* flags and user.* attributes, even on a read-only file */
+	char d[300], f[340];
+	struct cl_err err = { 0 };
+	snprintf(d, sizeof d, "%s/attrs", base);
+	snprintf(f, sizeof f, "%s/file", d);
+	sh("mkdir %s && echo x > %s", d, f);
+	int fd = open(f, O_RDONLY), flags = 0;
+	CHECK(fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0);
+	flags |= FS_NODUMP_FL | FS_NOATIME_FL;
+	CHECK(ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0);
+	CHECK(fsetxattr(fd, "user.note", "x", 1, 0) == 0);
+	CHECK(fchmod(fd, 0444) == 0);
+	int r = tree_clear_attributes(d, &err);
+	CHECK(r == 0);
+	if (r < 0)
+		printf("  %s\n", err.msg);
+	flags = -1;
+	CHECK(ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && !(flags & (FS_NODUMP_FL | FS_NOATIME_FL)));
+	CHECK(fgetxattr(fd, "user.note", NULL, 0) < 0 && errno == ENODATA);
+	struct stat st;
+	CHECK(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0444);
+	close(fd);
+}
+
 int main(void)
 {
 	if (!mkdtemp(base))
@@ -113,6 +174,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	RUN(deep_manifest);
 	RUN(deep_remove_and_readonly);
+	RUN(manifest_hard_links);
+	RUN(attributes_cleared);
 	sh("chmod -R u+rwx %s; rm -rf %s", base, base);
 	return test_failures ? 1 : 0;
 }

@@ -1,0 +1,57 @@
+# The store's promises: what an entry records is what was built, entries
+# are checked whole, and concurrent users and interruptions break nothing.
+
+store=$(new_store)
+recipes=$(scratch)
+cp -r "$REPO/recipes/hello" "$recipes/"
+cb() {
+	"$CLOISTER" "$@" --store "$store" --recipes "$recipes" -q \
+		--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton"
+}
+# recipe NAME [FIELD...] < BUILD: a recipe folder with that build script
+recipe() {
+	_n=$1
+	shift
+	mkdir -p "$recipes/$_n"
+	printf 'name: %s\nversion: 1\nlicense: MIT\n' "$_n" >"$recipes/$_n/recipe"
+	for _f in "$@"; do printf '%s\n' "$_f" >>"$recipes/$_n/recipe"; done
+	cat >"$recipes/$_n/build"
+}
+
+# --- what an entry records ---------------------------------------------
+
+# inode flags set in $OUT (chattr +d +A +S, which any owner may set) would
+# persist in the store unseen by the comparator and the manifest: they are
+# cleared before both
+recipe inode-flags <<'EOF'
+umask 022
+mkdir -p "$OUT/dir"
+echo x > "$OUT/dir/file"
+cat > flags.c <<'EOC'
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		int fd = open(argv[i], O_RDONLY), f = 0;
+		if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &f) < 0)
+			return 1;
+		/* nodump and noatime every filesystem with flags has; sync not all */
+		f |= FS_NODUMP_FL | FS_NOATIME_FL;
+		if (ioctl(fd, FS_IOC_SETFLAGS, &f) < 0)
+			return 2;
+		f |= FS_SYNC_FL;
+		ioctl(fd, FS_IOC_SETFLAGS, &f);
+	}
+	return 0;
+}
+EOC
+cc -o flags flags.c
+./flags "$OUT/dir/file" "$OUT/dir"
+EOF
+out=$(cb build -r inode-flags 2>&1; echo "status=$?")
+expect "a build that sets inode flags in \$OUT is published" "status=0" "$(echo "$out" | tail -n 1)"
+entry=$(echo "$out" | tail -n 2 | head -n 1)
+expect "...without the flags" "" \
+	"$(lsattr -d "$entry/out/dir" "$entry/out/dir/file" 2>&1 | cut -d' ' -f1 | tr -cd 'dAS\n' | tr -d '\n')"
