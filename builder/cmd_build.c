@@ -297,6 +297,8 @@ int cmd_build(int argc, char **argv)
 			return g;
 		}
 	}
+	if (r == 0 && !strcmp(cmd, "gc"))
+		fetch_opts_release(&o.fetch); /* it touches no network */
 	if (r == 0 && !strcmp(cmd, "gc")) {
 		r = store_gc(o.home, o.quiet, &err);
 		fetch_opts_release(&o.fetch);

@@ -13,60 +13,15 @@
 
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "../common/inomap.h"
 #include "../common/json.h"
 #include "../common/walk.h"
 #include "termsafe.h"
 
-/* The first path seen for each multiply-linked inode, per tree: the hard
- * link structure is compared through it. */
-struct links {
-	dev_t *dev;
-	ino_t *ino;
-	char **first;
-	size_t n, cap;
-};
-
-static const char *link_leader(struct links *l, const struct stat *st, const char *path)
-{
-	if (st->st_nlink < 2 || !S_ISREG(st->st_mode))
-		return NULL;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->dev[i] == st->st_dev && l->ino[i] == st->st_ino)
-			return l->first[i];
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		dev_t *d = realloc(l->dev, cap * sizeof *d);
-		if (d)
-			l->dev = d;
-		ino_t *i = realloc(l->ino, cap * sizeof *i);
-		if (i)
-			l->ino = i;
-		char **f = realloc(l->first, cap * sizeof *f);
-		if (f)
-			l->first = f;
-		if (!d || !i || !f)
-			return NULL;
-		l->cap = cap;
-	}
-	l->dev[l->n] = st->st_dev;
-	l->ino[l->n] = st->st_ino;
-	l->first[l->n] = strdup(path);
-	return l->first[l->n++];
-}
-
-static void links_free(struct links *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->first[i]);
-	free(l->dev);
-	free(l->ino);
-	free(l->first);
-}
-
 struct ctx {
 	struct comparison *c;
 	size_t cap;   /* of c->diffs */
-	struct links la, lb;
+	struct inomap la, lb;  /* the first name, within its tree, of each linked file */
 	struct cl_err *err;
 	char *bufa, *bufb;
 };
@@ -209,10 +164,15 @@ static int compare_entry(struct ctx *x, const struct walk_entry *ea, const struc
 	}
 	if (!S_ISREG(sa->st_mode))
 		return 0;
-	const char *ga = link_leader(&x->la, sa, path), *gb = link_leader(&x->lb, sb, path);
-	if ((ga || gb) && (!ga || !gb || strcmp(ga, gb) != 0))
-		TRY(add(x, path, "hard links", -1, "A: %s%s; B: %s%s", ga ? "linked to " : "not hard-linked",
-			ga ? ga : "", gb ? "linked to " : "not hard-linked", gb ? gb : ""));
+	/* The hard-link structure within each tree: a file's first name there
+	 * (its own when it has no earlier one).  Links to files outside the
+	 * trees are not part of them. */
+	const char *ga, *gb;
+	TRY(inomap_leader(&x->la, sa, path, &ga, x->err));
+	TRY(inomap_leader(&x->lb, sb, path, &gb, x->err));
+	if (strcmp(ga ? ga : path, gb ? gb : path) != 0)
+		TRY(add(x, path, "hard links", -1, "A: %s%s; B: %s%s", ga ? "the same file as " : "a file of its own",
+			ga ? ga : "", gb ? "the same file as " : "a file of its own", gb ? gb : ""));
 	_cleanup_close_ int fa = openat(ea->dfd, ea->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_close_ int fb = openat(eb->dfd, eb->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fa < 0 || fb < 0)
@@ -276,8 +236,8 @@ int compare_trees(const char *a, const char *b, struct comparison *c, struct cl_
 	walk_close(wb);
 	free(x.bufa);
 	free(x.bufb);
-	links_free(&x.la);
-	links_free(&x.lb);
+	inomap_free(&x.la);
+	inomap_free(&x.lb);
 	if (r < 0)
 		comparison_free(c);
 	return r;

@@ -19,7 +19,7 @@ static const char usage[] =
 	"                         the dependency graph, as Graphviz DOT\n"
 	"  gc                     remove kept unreproducible pairs, dead stages, old logs\n"
 	"                         (see cloister build --help for these five)\n"
-	"  verify                 re-check every store entry against its manifest\n"
+	"  verify                 re-check every file of every store entry\n"
 	"  verify MACHINE         check the machine's image against its signature and digest\n"
 	"  sign [MACHINE]         sign the machine's image (its key pair is made if absent)\n"
 	"  boot [MACHINE]         boot the machine's image in QEMU, serial console here\n"

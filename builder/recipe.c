@@ -39,10 +39,14 @@ static int set_str(char *dst, size_t size, const char *src)
 
 static int push_name(char ***v, size_t *n, const char *s)
 {
-	char **nv = realloc(*v, (*n + 1) * sizeof **v);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
+	/* doubling at each power of two: a long line is read in linear time */
+	if ((*n & (*n - 1)) == 0) {
+		char **nv = realloc(*v, (*n ? 2 * *n : 1) * sizeof **v);
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	char **nv = *v;
 	if (!(nv[*n] = strdup(s)))
 		return -ENOMEM;
 	(*n)++;

@@ -407,9 +407,12 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 				  job->r->name, job->r->version, e->path);
 	}
 	drop(stage_b);
-	/* the entry's one mutable file: its verdict, replaced atomically */
+	/* the entry's one mutable file: its verdict, replaced atomically, and
+	 * the digest verify checks it against */
 	if ((r = pathf(err, json, sizeof json, "%s/reproducibility.json", e->path)) == 0)
 		write_json(json, &c, NULL, 0, true);
 	comparison_free(&c);
+	if (r == 0)
+		r = store_rewrite_digests(e->path, err);
 	return r;
 }

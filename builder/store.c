@@ -13,6 +13,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "hash.h"
 #include "tree.h"
 
 void store_entry_path(const char *home, const char *input_hash, const char *name,
@@ -105,6 +106,55 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 		   const char *version, long long epoch, bool files_synced, struct store_entry *e,
 		   struct cl_err *err);
 
+/* Every file of an entry besides out/ (which the manifest covers) has
+ * its sha256 in digests, in sha256sum's format; reproducibility.json
+ * too, and digests is rewritten when `cloister check` upgrades it. */
+static int write_digests(const char *dir, struct cl_err *err)
+{
+	char file[PATH_MAX + 300], hex[SHA256_HEX_LEN + 1];
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cl_err_set(err, errno, "%s", dir);
+	char **names = NULL;
+	size_t n = 0;
+	TRY(list_dir_sorted(dfd, &names, &n, err));
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int r = f ? 0 : cl_err_set(err, errno, "open_memstream");
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct stat st;
+		if (!strcmp(names[i], "digests") || strstr(names[i], ".tmp."))
+			continue;
+		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = cl_err_set(err, errno, "%s/%s", dir, names[i]);
+			break;
+		}
+		if (S_ISDIR(st.st_mode) && !strcmp(names[i], "out"))
+			continue;
+		if (!S_ISREG(st.st_mode)) {
+			r = cl_err_msg(err, EINVAL, "%s/%s: neither a file nor out/", dir, names[i]);
+			break;
+		}
+		r = pathf(err, file, sizeof file, "%s/%s", dir, names[i]);
+		if (r == 0)
+			r = sha256_file(file, hex, err);
+		if (r == 0)
+			fprintf(f, "%s  %s\n", hex, names[i]);
+	}
+	free_names(names, n);
+	if (f)
+		fclose(f);
+	TRY(r);
+	TRY(pathf(err, file, sizeof file, "%s/digests", dir));
+	return write_file_atomic(file, text, len, 0444, err);
+}
+
+int store_rewrite_digests(const char *entry, struct cl_err *err)
+{
+	return write_digests(entry, err);
+}
+
 int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		  const char *version, long long epoch, struct store_entry *e, struct cl_err *err)
 {
@@ -142,6 +192,7 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 	TRY(pathf(err, file, sizeof file, "%s/log", stage));
 	if (chmod(file, 0444) < 0 && errno != ENOENT)
 		return cl_err_set(err, errno, "chmod %s", file);
+	TRY(write_digests(stage, err));
 	if (chmod(stage, 0755) < 0)
 		return cl_err_set(err, errno, "chmod %s", stage);
 	/* everything on disk before the rename makes it visible: a whole
@@ -167,47 +218,112 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 	return fsync_dir(store, err);
 }
 
+/* What is wrong with one entry (in why, for the user), or 0 when it is
+ * whole: out/, manifest, output-hash and digests there; every file that
+ * digests lists there with that digest, and no other; out/ as its
+ * manifest says, output-hash the manifest's. */
+static int check_entry(const char *entry, char *why, size_t len, char **stored, size_t *slen, char **now,
+		       struct cl_err *err)
+{
+	static const char *const always[] = { "digests", "manifest", "output-hash" };
+	char file[PATH_MAX + 340], out[PATH_MAX + 340], hex[SHA256_HEX_LEN + 1];
+	struct stat st;
+	_cleanup_close_ int dfd = open(entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return snprintf(why, len, "cannot be read: %s", strerror(errno)), 1;
+	for (size_t k = 0; k < sizeof always / sizeof *always; k++)
+		if (fstatat(dfd, always[k], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			return snprintf(why, len, "its %s is missing", always[k]), 1;
+	if (fstatat(dfd, "out", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return snprintf(why, len, "its out/ is missing"), 1;
+
+	_cleanup_free_ char *digests = NULL;
+	snprintf(file, sizeof file, "%s/digests", entry);
+	TRY(read_file(file, &digests, NULL, err));
+	/* every file listed: there, with its digest */
+	for (char *l = digests, *next; l && *l; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strlen(l) < SHA256_HEX_LEN + 3 || l[SHA256_HEX_LEN] != ' ' || l[SHA256_HEX_LEN + 1] != ' ' ||
+		    strchr(l + SHA256_HEX_LEN + 2, '/'))
+			return snprintf(why, len, "its digests has a line of no digest"), 1;
+		const char *name = l + SHA256_HEX_LEN + 2;
+		l[SHA256_HEX_LEN] = '\0';
+		snprintf(file, sizeof file, "%s/%s", entry, name);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			return snprintf(why, len, "its %s is missing", name), 1;
+		TRY(sha256_file(file, hex, err));
+		if (strcmp(hex, l) != 0)
+			return snprintf(why, len, "its %s no longer matches its digest", name), 1;
+		l[SHA256_HEX_LEN] = ' ';
+		if (next)
+			next[-1] = '\n';
+	}
+	/* and no file that is not listed */
+	char **names = NULL;
+	size_t n = 0;
+	if (list_dir_sorted(dfd, &names, &n, err) < 0)
+		return snprintf(why, len, "cannot be read: %s", err->msg), 1;
+	int bad = 0;
+	for (size_t i = 0; !bad && i < n; i++) {
+		char listed[NAME_MAX + 8];
+		snprintf(listed, sizeof listed, "  %s\n", names[i]);
+		if (strcmp(names[i], "out") && strcmp(names[i], "digests") && !strstr(digests, listed))
+			bad = snprintf(why, len, "an unexpected file %s", names[i]) > 0;
+	}
+	free_names(names, n);
+	if (bad)
+		return 1;
+
+	size_t nlen = 0;
+	snprintf(file, sizeof file, "%s/manifest", entry);
+	snprintf(out, sizeof out, "%s/out", entry);
+	TRY(read_file(file, stored, slen, err));
+	struct cl_err e = { 0 };
+	if (tree_manifest(out, now, &nlen, &e) < 0)
+		return snprintf(why, len, "%s", e.msg), 1;
+	if (nlen != *slen || memcmp(*now, *stored, *slen) != 0)
+		return snprintf(why, len, "out/ no longer matches its manifest"), 1;
+	_cleanup_free_ char *oh = NULL;
+	snprintf(file, sizeof file, "%s/output-hash", entry);
+	TRY(read_file(file, &oh, NULL, err));
+	TRY(sha256_bytes(*stored, *slen, hex, err));
+	if (strncmp(oh, hex, SHA256_HEX_LEN) != 0)
+		return snprintf(why, len, "output-hash does not match the manifest"), 1;
+	return 0;
+}
+
 int store_verify(const char *home, bool quiet, struct cl_err *err)
 {
 	char store[PATH_MAX];
 	TRY(pathf(err, store, sizeof store, "%s/store", home));
-	DIR *d = opendir(store);
-	if (!d)
+	_cleanup_close_ int sfd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0)
 		return errno == ENOENT ? 0 : cl_err_set(err, errno, "%s", store);
-	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	TRY(list_dir_sorted(sfd, &names, &n, err));
 	int bad = 0, checked = 0;
-	while ((de = readdir(d))) {
-		/* entries are INPUTHASH-NAME-VERSION; tmp/ and .locks are not */
+	for (size_t i = 0; i < n; i++) {
+		/* entries are INPUTHASH-NAME-VERSION; tmp/, .locks and stages are not */
+		const char *name = names[i];
 		char head[SHA256_HEX_LEN + 1];
-		snprintf(head, sizeof head, "%.64s", de->d_name);
-		if (strlen(de->d_name) <= SHA256_HEX_LEN || de->d_name[SHA256_HEX_LEN] != '-' ||
-		    !sha256_hex_valid(head))
+		snprintf(head, sizeof head, "%.64s", name);
+		if (strlen(name) <= SHA256_HEX_LEN || name[SHA256_HEX_LEN] != '-' || !sha256_hex_valid(head))
 			continue;
-		char entry[PATH_MAX + 300], file[PATH_MAX + 340], out[PATH_MAX + 340];
-		char *stored = NULL, *now = NULL, *oh = NULL;
-		size_t slen = 0, nlen = 0;
+		char entry[PATH_MAX + 300], why[1200] = "";
+		char *stored = NULL, *now = NULL;
+		size_t slen = 0;
 		struct cl_err e = { 0 };
-		snprintf(entry, sizeof entry, "%s/%s", store, de->d_name);
-		snprintf(file, sizeof file, "%s/manifest", entry);
-		snprintf(out, sizeof out, "%s/out", entry);
-		const char *why = NULL;
-		char hex[SHA256_HEX_LEN + 1];
-		if (read_file(file, &stored, &slen, &e) < 0)
-			why = "its manifest is missing";
-		else if (tree_manifest(out, &now, &nlen, &e) < 0)
-			why = e.msg;
-		else if (nlen != slen || memcmp(now, stored, slen) != 0)
-			why = "out/ no longer matches its manifest";
-		else {
-			snprintf(file, sizeof file, "%s/output-hash", entry);
-			if (read_file(file, &oh, NULL, &e) < 0 || sha256_bytes(stored, slen, hex, &e) < 0 ||
-			    strncmp(oh, hex, SHA256_HEX_LEN) != 0)
-				why = "output-hash does not match the manifest";
-		}
+		snprintf(entry, sizeof entry, "%s/%s", store, name);
+		int r = check_entry(entry, why, sizeof why, &stored, &slen, &now, &e);
+		if (r < 0)
+			snprintf(why, sizeof why, "%s", e.msg);
 		checked++;
-		if (why) {
+		if (r != 0) {
 			bad++;
-			printf("BAD %s: %s\n", de->d_name, why);
+			printf("BAD %s: %s\n", name, why);
 			if (now && stored) {
 				/* the first differing line says which file */
 				char *a = stored, *b = now;
@@ -218,13 +334,12 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 				printf("    first difference near: %.*s\n", (int)strcspn(a, "\n"), a);
 			}
 		} else if (!quiet) {
-			printf("ok  %s\n", de->d_name);
+			printf("ok  %s\n", name);
 		}
 		free(stored);
 		free(now);
-		free(oh);
 	}
-	closedir(d);
+	free_names(names, n);
 	if (!quiet)
 		printf("%d entr%s checked, %d damaged\n", checked, checked == 1 ? "y" : "ies", bad);
 	return bad;

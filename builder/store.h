@@ -46,7 +46,9 @@ int store_publish(const char *home, const char *stage, const char *input_hash, c
  * stage itself: only the folders are synced, not the whole filesystem. */
 int store_publish_synced(const char *home, const char *stage, const char *input_hash, const char *name,
 			 const char *version, long long epoch, struct store_entry *e, struct cl_err *err);
-/* Re-hashes every entry's out/ against its manifest; prints each bad one.
+/* Rewrites an entry's digests after its reproducibility.json changed. */
+int store_rewrite_digests(const char *entry, struct cl_err *err);
+/* Re-checks every file of every entry; prints each bad one.
  * Returns the number of bad entries, or a negative errno. */
 int store_verify(const char *home, bool quiet, struct cl_err *err);
 

@@ -12,8 +12,12 @@ struct inomap_slot {
 
 static size_t slot_of(const struct inomap *m, dev_t dev, ino_t ino)
 {
-	size_t h = ((size_t)ino * 0x9e3779b97f4a7c15ULL) ^ (size_t)dev;
-	size_t k = (h ^ (h >> 29)) & (m->cap - 1);
+	/* splitmix64's finalizer: inode numbers are often sequential */
+	unsigned long long h = (unsigned long long)ino ^ ((unsigned long long)dev << 32);
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	size_t k = (size_t)h & (m->cap - 1);
 	while (m->slots[k].path && (m->slots[k].dev != dev || m->slots[k].ino != ino))
 		k = (k + 1) & (m->cap - 1);
 	return k;

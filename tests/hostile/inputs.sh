@@ -116,3 +116,16 @@ expect "...its manifest lists the bottom file with its whole path" "1" \
 	"$(grep -c "^f 0444 5 [0-9a-f]* \(/directory\)\{1000\}/file\$" "$entry/manifest" 2>/dev/null)"
 out=$("$CLOISTER" verify --store "$store" 2>&1; echo "status=$?")
 expect_match "...and verify checks it" "*ok  *-deep-out-1*status=0" "$out"
+
+# long lists are read in linear time: 100,000 lines of packages.list
+# (each compared with every other took 24 s)
+m=$(scratch)
+mkdir -p "$m/big/settings"
+seq -f 'p%g' 100000 >"$m/big/settings/packages.list"
+out=$(timeout 10 "$CLOISTER" graph big --machines "$m" --recipes "$recipes" --store "$store" 2>&1; echo "status=$?")
+expect_match "a packages.list of 100,000 lines is read at once" \
+	"*big/settings/packages.list:1: recipe 'p1' not found*status=2" "$out"
+printf 'p1\np2\n' >>"$m/big/settings/packages.list"
+out=$(timeout 10 "$CLOISTER" graph big --machines "$m" --recipes "$recipes" --store "$store" 2>&1; echo "status=$?")
+expect_match "...and its repeats are still found" \
+	"*packages.list:100001: 'p1' is listed twice (first at line 1)*status=2" "$out"

@@ -55,3 +55,30 @@ expect "a build that sets inode flags in \$OUT is published" "status=0" "$(echo 
 entry=$(echo "$out" | tail -n 2 | head -n 1)
 expect "...without the flags" "" \
 	"$(lsattr -d "$entry/out/dir" "$entry/out/dir/file" 2>&1 | cut -d' ' -f1 | tr -cd 'dAS\n' | tr -d '\n')"
+
+# cloister verify checks every file of an entry, not only out/
+out=$(cb build -r hello 2>&1; echo "status=$?")
+hello=$(echo "$out" | tail -n 2 | head -n 1)
+out=$("$CLOISTER" verify --store "$store" 2>&1; echo "status=$?")
+expect_match "verify passes on sound entries" "*ok  *-hello-1.0*status=0" "$out"
+for f in inputs.json log reproducibility.json manifest output-hash; do
+	mv "$hello/$f" "$TMPDIR/saved"
+	out=$("$CLOISTER" verify --store "$store" 2>&1; echo "status=$?")
+	expect_match "verify finds an entry without its $f" "*BAD *-hello-1.0: *$f*status=1" "$out"
+	mv "$TMPDIR/saved" "$hello/$f"
+done
+for f in inputs.json log; do
+	cp -p "$hello/$f" "$TMPDIR/saved"
+	chmod u+w "$hello/$f"
+	echo tampered >>"$hello/$f"
+	out=$("$CLOISTER" verify --store "$store" 2>&1; echo "status=$?")
+	expect_match "verify finds a changed $f" "*BAD *-hello-1.0: *$f*status=1" "$out"
+	rm -f "$hello/$f"
+	mv "$TMPDIR/saved" "$hello/$f"
+done
+echo x >"$hello/stray"
+out=$("$CLOISTER" verify --store "$store" 2>&1; echo "status=$?")
+expect_match "verify finds a file an entry should not have" "*BAD *-hello-1.0: *stray*status=1" "$out"
+rm -f "$hello/stray"
+out=$("$CLOISTER" verify --store "$store" 2>&1; echo "status=$?")
+expect_match "...and passes once the entry is whole again" "*ok  *-hello-1.0*status=0" "$out"
