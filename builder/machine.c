@@ -79,14 +79,15 @@ static int check_twice(const struct machine *m, struct cl_err *err)
 static int read_packages(struct machine *m, struct cl_err *err)
 {
 	_cleanup_free_ char *text = NULL;
-	if (read_file(m->packages_list, &text, NULL, err) < 0) {
+	size_t len = 0;
+	if (read_file(m->packages_list, &text, &len, err) < 0) {
 		if (err->code == ENOENT)
 			return cl_err_msg(err, ENOENT, "%s: missing; a machine lists the recipes it is made of "
 					  "there, one per line (see docs/machine.md)", m->packages_list);
 		return -err->code;
 	}
 	struct lines it;
-	lines_init(&it, text);
+	TRY(lines_init(&it, text, len, m->packages_list, err));
 	for (char *l; (l = lines_next(&it)); ) {
 		if (strpbrk(l, " \t"))
 			return cl_err_msg(err, EINVAL, "%s:%d: expected one recipe name per line, found '%s'",

@@ -192,12 +192,13 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 	recipe_limits_defaults(r);
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	TRY(pathf(err, where, sizeof where, "%s/recipe", dir));
-	if (read_file(where, &text, NULL, err) < 0)
+	size_t text_len = 0;
+	if (read_file(where, &text, &text_len, err) < 0)
 		return -err->code;
 
 	int line = 0, rc = 0;
 	struct lines it;
-	lines_init(&it, text);
+	TRY(lines_init(&it, text, text_len, where, err));
 	for (char *s; rc == 0 && (s = lines_next(&it)); ) {
 		line = it.line;
 		char *colon = strchr(s, ':');

@@ -129,3 +129,38 @@ printf 'p1\np2\n' >>"$m/big/settings/packages.list"
 out=$(timeout 10 "$CLOISTER" graph big --machines "$m" --recipes "$recipes" --store "$store" 2>&1; echo "status=$?")
 expect_match "...and its repeats are still found" \
 	"*packages.list:100001: 'p1' is listed twice (first at line 1)*status=2" "$out"
+
+# --- bytes the formats do not allow -------------------------------------
+
+# a NUL byte used to end the text early: what followed was never read
+recipe "$recipes/nul" nul
+printf 'name: nul\nversion: 1\nlicense: MIT\n\000bogus-field: yes\nbuild-needs: not-there\n' >"$recipes/nul/recipe"
+out=$(cb build -r nul 2>&1; echo "status=$?")
+expect_match "a NUL byte in a recipe is refused at its line" "*nul/recipe:4: *NUL*status=2" "$out"
+expect "...and nothing is published" "" "$(ls "$store/store" | grep -- '-nul-')"
+m=$(scratch)
+mkdir -p "$m/nul/settings"
+printf 'hello\000\nfoo bar\nBAD\n' >"$m/nul/settings/packages.list"
+out=$("$CLOISTER" graph nul --machines "$m" --recipes "$recipes" --store "$store" 2>&1; echo "status=$?")
+expect_match "a NUL byte in packages.list is refused at its line" "*nul/settings/packages.list:1: *NUL*status=2" "$out"
+lock=$(scratch)/seed.lock
+awk 'BEGIN { n = 0 } /^base/ { n++; if (n == 11) printf "%c", 0 } { print }' "$REPO/rootfs-seed/seed.lock" >"$lock"
+line=$(awk '/^base/ { n++; if (n == 11) { print NR; exit } }' "$REPO/rootfs-seed/seed.lock")
+s=$(new_store)
+out=$("$CLOISTER" seed build --store "$s" --lock "$lock" --skeleton "$REPO/rootfs-seed/skeleton" -q 2>&1; echo "status=$?")
+expect_match "a NUL byte in seed.lock is refused at its line" "*seed.lock:$line: *NUL*status=2" "$out"
+expect "...and no (smaller) seed is published" "" "$(ls "$s/seeds" 2>/dev/null | grep -v '^\.')"
+
+# invalid UTF-8, control characters and carriage returns, with the raw
+# bytes never echoed to the terminal
+for case in 'a byte 0xff|\377' 'an overlong slash|\300\257' 'a surrogate|\355\240\200' \
+	'an escape sequence|\033[31m' 'a C1 control|\302\233' 'a carriage return|\r'; do
+	printf "name: nul\nversion: 1\nlicense: MIT${case#*|}\n" >"$recipes/nul/recipe"
+	out=$(cb build -r nul 2>&1; echo "status=$?")
+	expect_match "a recipe with ${case%%|*} is refused at its line" "*nul/recipe:3: *status=2" "$out"
+	expect "...and no raw control byte or invalid UTF-8 reaches the terminal" "" \
+		"$(printf '%s' "$out" | LC_ALL=C tr -d '\n\t -~' | od -An -c | tr -d ' \n')"
+done
+printf 'name: nul\nversion: 1\nlicense: MIT\n# un commentaire en fran\303\247ais \342\234\223\n' >"$recipes/nul/recipe"
+out=$(cb build -r nul 2>&1; echo "status=$?")
+expect "UTF-8 text in a comment is fine" "status=0" "$(echo "$out" | tail -n 1)"
