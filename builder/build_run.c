@@ -309,7 +309,10 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 				r->version, logp, strerror(t.log_errno));
 		char keep[PATH_MAX], dir[PATH_MAX];
 		/* the log outlives the stage, for inspection */
-		if (pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
+		/* name and version were checked where parsed; the log's file name
+		 * is made of them, so once more here: never a path */
+		if (recipe_name_valid(r->name) && recipe_version_valid(r->version) &&
+		    pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
 		    pathf(&ignore, keep, sizeof keep, "%s/%s-%s.failed.log", dir, r->name, r->version) == 0 &&
 		    rename(logp, keep) == 0)
 			return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s failed (%s %d); the log is %s", r->name, r->version,

@@ -12,9 +12,22 @@
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
 #include "../common/lines.h"
+#include "../common/text.h"
 #include "deb.h"
+#include "debian_names.h"
 #include "fetch/deb_file.h"
 #include "seed.h"
+
+int recipe_version_valid(const char *v)
+{
+	/* it becomes part of file names (the store entry, logs): no '/' */
+	if (!v[0] || strlen(v) > 100 || !isalnum((unsigned char)v[0]))
+		return 0;
+	for (; *v; v++)
+		if (!(isalnum((unsigned char)*v) || strchr(".+-~:_", *v)))
+			return 0;
+	return 1;
+}
 
 int recipe_name_valid(const char *name)
 {
@@ -110,6 +123,13 @@ static int parse_source(struct recipe *r, char *value, const char *where, int li
 		if (!eq || eq == tok[1] || !eq[1] || strlen(tok[1]) > 200)
 			return cl_err_msg(err, EINVAL, "%s:%d: '%s' should be PACKAGE=VERSION", where, line, tok[1]);
 		*eq = '\0';
+		char q[QUOTE_MAX];
+		if (!debian_package_valid(tok[1]))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a Debian package name (lowercase letters, "
+					  "digits, + - .)", where, line, text_quote(q, tok[1]));
+		if (!debian_version_valid(eq + 1))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a Debian version (digits first, then "
+					  "letters, digits, . + ~ - :)", where, line, text_quote(q, eq + 1));
 		if (set_str(src.package, sizeof src.package, tok[1]) < 0 ||
 		    set_str(src.version, sizeof src.version, eq + 1) < 0)
 			goto too_long;
@@ -226,6 +246,13 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 		seen[k] = line;
 		if (!strcmp(key, "name") || !strcmp(key, "version") || !strcmp(key, "license")) {
 			char *field = !strcmp(key, "name") ? r->name : !strcmp(key, "version") ? r->version : r->license;
+			if (field == r->version && !recipe_version_valid(value)) {
+				char q[QUOTE_MAX];
+				rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a version (letters, digits and . + - ~ : _, "
+						"starting with a letter or digit, at most 100)", where, line,
+						text_quote(q, value));
+				break;
+			}
 			if (!*value || strlen(value) >= sizeof r->name || strpbrk(value, " \t")) {
 				rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' needs one word", where, line, key);
 				break;

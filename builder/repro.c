@@ -287,6 +287,8 @@ static int keep_pair(const struct build_job *job, const char *stage_a, const cha
 		     size_t len, struct cl_err *err)
 {
 	char base[PATH_MAX], a[PATH_MAX + 8], b[PATH_MAX + 8];
+	if (!recipe_name_valid(job->r->name) || !recipe_version_valid(job->r->version))
+		return cl_err_msg(err, EINVAL, "%s: not a name and version to keep a pair under", job->r->dir);
 	TRY(pathf(err, base, sizeof base, "%s/store/tmp", job->o->home));
 	TRY(mkdir_p(base, 0755, err));
 	TRY(pathf(err, dir, len, "%s/%s-%s-%.16s", base, job->r->name, job->r->version, job->in->hash));

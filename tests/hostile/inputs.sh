@@ -164,3 +164,33 @@ done
 printf 'name: nul\nversion: 1\nlicense: MIT\n# un commentaire en fran\303\247ais \342\234\223\n' >"$recipes/nul/recipe"
 out=$(cb build -r nul 2>&1; echo "status=$?")
 expect "UTF-8 text in a comment is fine" "status=0" "$(echo "$out" | tail -n 1)"
+
+# --- names and versions --------------------------------------------------
+
+# a version with /.. once put a failed build's log outside CLOISTER_HOME
+outside=$(scratch)
+recipe "$recipes/v" v
+printf 'exit 1\n' >"$recipes/v/build"
+mkdir -p "$store/logs/v-1"
+for version in "1/../../../../../../../../../../../..$outside/escape" "1/2" ".." "-1" "1:2:3 4" \
+	"$(printf '%0101d' 1)"; do
+	printf 'name: v\nversion: %s\nlicense: MIT\n' "$version" >"$recipes/v/recipe"
+	out=$(cb build -r v 2>&1; echo "status=$?")
+	expect_match "version '$(echo "$version" | cut -c1-30)' is refused where it is parsed" \
+		"*v/recipe:2: *is not a version*status=2" "$out"
+done
+expect "nothing was written outside the store" "" "$(ls -A "$outside")"
+rmdir "$store/logs/v-1"
+for version in "1.35.0" "1:2.0~rc1+dfsg-3" "2023_01"; do
+	printf 'name: v\nversion: %s\nlicense: MIT\n' "$version" >"$recipes/v/recipe"
+	out=$(cb build -r v 2>&1; echo "status=$?")
+	expect_match "version '$version' is accepted (the build then fails)" "*v 1* failed*status=1" \
+		"$(echo "$out" | sed "s/v $version/v 1/")"
+done
+# a Debian source names a package and a version in Debian's syntax
+recipe "$recipes/dsrc" dsrc "source: debian ../etc=1.0 x.tar.gz sha256:$(printf '%064d' 0)"
+out=$(cb build -r dsrc 2>&1; echo "status=$?")
+expect_match "a Debian source package name is checked" "*dsrc/recipe:4: *not a Debian package name*status=2" "$out"
+recipe "$recipes/dsrc" dsrc "source: debian hello=1.0/../x x.tar.gz sha256:$(printf '%064d' 0)"
+out=$(cb build -r dsrc 2>&1; echo "status=$?")
+expect_match "...and its version" "*dsrc/recipe:4: *not a Debian version*status=2" "$out"
