@@ -160,11 +160,18 @@ static int vet_entry(const struct archive_api *A, struct archive_entry *e, const
 	/* a setgid directory only passes its group on; the seed has no groups */
 	A->archive_entry_set_perm(e, mode & ~(mode_t)(S_ISUID | S_ISGID));
 
-	if (type != AE_IFDIR) {
-		struct stat st;
-		if (fstatat(root_fd, mapped, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			return cl_err_msg(err, EEXIST, "%s: /%s is already provided by another package "
-					  "of the seed; remove one of the two from the lock", what, text_quote(q, mapped));
+	/* a path written before may be written again only as the directory
+	 * it is: a second entry would replace the first, or swap a directory
+	 * for a symlink under the entries that follow */
+	struct stat st;
+	if (fstatat(root_fd, mapped, &st, AT_SYMLINK_NOFOLLOW) == 0 && (type != AE_IFDIR || !S_ISDIR(st.st_mode))) {
+		if (merge_usr)
+			return cl_err_msg(err, EEXIST, "%s: /%s is already provided by another package of the seed "
+					  "(or twice by this one); remove one of the two from the lock", what,
+					  text_quote(q, mapped));
+		return cl_err_in(err, CL_BAD_INPUT, EEXIST, "%s: '%s' is in the archive twice; refusing the second "
+				 "(it would replace the %s written first)", what, text_quote(q, raw),
+				 S_ISDIR(st.st_mode) ? "directory" : S_ISLNK(st.st_mode) ? "symlink" : "file");
 	}
 	A->archive_entry_set_pathname(e, mapped);
 
@@ -409,9 +416,10 @@ int archive_unpack(const char *path, const char *what, const char *root, unsigne
 		return cl_err_set(err, ENOMEM, "archive_read_new");
 	A->archive_read_support_filter_all(a);
 	A->archive_read_support_format_tar(a);
+	A->archive_read_support_format_zip(a);
 	int r;
 	if (A->archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK)
-		r = cl_err_msg(err, EINVAL, "%s: not a tar archive: %s", what, A->archive_error_string(a));
+		r = cl_err_msg(err, EINVAL, "%s: not a tar or zip archive: %s", what, A->archive_error_string(a));
 	else
 		r = extract_data(A, a, what, root, false, NULL, budget, err);
 	A->archive_read_free(a);

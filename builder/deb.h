@@ -23,8 +23,8 @@
 int deb_extract(const char *deb_path, const char *what, const char *root, FILE *written,
 		struct cl_err *err);
 
-/* Unpacks a source archive (tar, compressed or not) into root with the
- * same refusals, no layout change, symlinks made relative.  *budget is
+/* Unpacks a source archive (tar, compressed or not, or zip) into root with
+ * the same refusals, no layout change, symlinks made relative.  *budget is
  * what the build may still unpack (start with SOURCES_MAX_UNPACKED for all
  * of one build's sources); it is decreased by what this archive took. */
 #define SOURCES_MAX_UNPACKED (4ULL << 30)

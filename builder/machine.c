@@ -80,7 +80,7 @@ static int read_packages(struct machine *m, struct cl_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	if (read_file(m->packages_list, &text, &len, err) < 0) {
+	if (read_input_file(m->packages_list, &text, &len, err) < 0) {
 		if (err->code == ENOENT)
 			return cl_err_msg(err, ENOENT, "%s: missing; a machine lists the recipes it is made of "
 					  "there, one per line (see docs/machine.md)", m->packages_list);

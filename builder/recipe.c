@@ -213,7 +213,7 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	TRY(pathf(err, where, sizeof where, "%s/recipe", dir));
 	size_t text_len = 0;
-	if (read_file(where, &text, &text_len, err) < 0)
+	if (read_input_file(where, &text, &text_len, err) < 0)
 		return -err->code;
 
 	int line = 0, rc = 0;
@@ -284,11 +284,14 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 			char *end;
 			errno = 0;
 			long long v = strtoll(value, &end, 10);
+			/* every mtime of the output: at most what 32-bit unsigned time
+			 * fields (newc cpio) hold, 2106-02-07 */
 			if (errno || *end || !*value || v < 0 ||
-			    (!strcmp(key, "timeout") && (v < 1 || v > 7 * 24 * 3600))) {
+			    (!strcmp(key, "timeout") && (v < 1 || v > 7 * 24 * 3600)) ||
+			    (strcmp(key, "timeout") && v > 4294967295LL)) {
 				rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' needs a %s", where, line, key,
 						!strcmp(key, "timeout") ? "number of seconds (1 to 604800)"
-									: "Unix time in seconds");
+									: "Unix time in seconds (0 to 4294967295)");
 				break;
 			}
 			if (!strcmp(key, "timeout"))
@@ -317,8 +320,12 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 		char build[PATH_MAX + 16];
 		struct stat st;
 		snprintf(build, sizeof build, "%s/build", dir);
-		if (stat(build, &st) < 0 || !S_ISREG(st.st_mode))
+		/* not followed: a symlink would run whatever it names in the sandbox */
+		if (lstat(build, &st) < 0)
 			rc = cl_err_msg(err, ENOENT, "%s: the recipe has no build script (%s)", where, build);
+		else if (!S_ISREG(st.st_mode))
+			rc = cl_err_msg(err, EINVAL, "%s: the build script %s is %s; it must be a file of the recipe "
+					"folder", where, build, S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
 	}
 	for (size_t i = 0; rc == 0 && i < r->n_prefer; i++) {
 		bool needed = false;

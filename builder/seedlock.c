@@ -49,7 +49,7 @@ int seed_lock_read(const char *path, struct seed_lock *lock, struct cl_err *err)
 	size_t len = 0;
 
 	memset(lock, 0, sizeof *lock);
-	if (read_file(path, &text, &len, err) < 0)
+	if (read_input_file(path, &text, &len, err) < 0)
 		return cl_err_prefix(err, "reading the seed lock");
 	return seed_lock_parse(text, len, path, lock, err);
 }

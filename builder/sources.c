@@ -154,7 +154,7 @@ int sources_fetch(const char *home, const struct recipe *r, const struct fetch_o
 static int is_archive(const char *name)
 {
 	static const char *const suffixes[] = { ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz",
-						".tar.bz2", ".tbz2", ".tar.zst", ".tar.lz", ".tar.lzma" };
+						".tar.bz2", ".tbz2", ".tar.zst", ".tar.lz", ".tar.lzma", ".zip" };
 	size_t l = strlen(name);
 	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
 		size_t sl = strlen(suffixes[i]);
@@ -250,7 +250,7 @@ int sources_unpack(const char *home, const struct recipe *r, const char *build_d
 			char p[PATH_MAX + 300];
 			struct stat st;
 			if (count == 1 && snprintf(p, sizeof p, "%s/%s", build_dir, added) > 0 &&
-			    stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			    lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
 				snprintf(srcdir, len, "%s", added);
 			first_archive = 0;
 		}

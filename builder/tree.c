@@ -58,6 +58,7 @@ static int each(int dfd, bool post, visit_fn fn, void *ctx, struct cl_err *err)
 struct manifest {
 	FILE *f;
 	struct inomap links;
+	const char *root;
 };
 
 static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *err)
@@ -91,7 +92,9 @@ static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *e
 				return cl_err_prefix(err, "%s", e->path);
 		}
 	} else {
-		return cl_err_msg(err, EPERM, "%s: unexpected special file in the tree", e->path);
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s%s: %s, where only files, directories and symlinks "
+				 "may be", m->root, e->path, S_ISFIFO(e->st.st_mode) ? "a FIFO" :
+				 S_ISSOCK(e->st.st_mode) ? "a socket" : "a device node");
 	}
 	fprintf(m->f, "%c %04o %llu %s ", type, (unsigned)(e->st.st_mode & 07777),
 		S_ISREG(e->st.st_mode) ? (unsigned long long)e->st.st_size : 0ULL, hex);
@@ -109,7 +112,7 @@ int tree_manifest(const char *root, char **text, size_t *len, struct cl_err *err
 	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cl_err_set(err, errno, "%s", root);
-	struct manifest m = { .f = open_memstream(text, len) };
+	struct manifest m = { .f = open_memstream(text, len), .root = root };
 	if (!m.f)
 		return cl_err_set(err, errno, "open_memstream");
 	int r = each(dfd, false, manifest_line, &m, err);

@@ -149,6 +149,38 @@ int read_file(const char *path, char **data, size_t *len, struct cl_err *err)
 	return 0;
 }
 
+static const char *kind_of(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a regular file";
+}
+
+int read_input_file(const char *path, char **data, size_t *len, struct cl_err *err)
+{
+	/* O_NONBLOCK: a FIFO must not hang the open */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return cl_err_in(err, CL_BAD_INPUT, ENOENT, "%s: no such file", path);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return cl_err_set(err, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s: %s, not a file", path, kind_of(st.st_mode));
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return cl_err_set(err, ENOMEM, "%s", path);
+	ssize_t n = read_all(fd, buf, (size_t)st.st_size);
+	if (n < 0) {
+		free(buf);
+		return cl_err_set(err, (int)-n, "reading %s", path);
+	}
+	buf[n] = '\0';
+	*data = buf;
+	if (len)
+		*len = (size_t)n;
+	return 0;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

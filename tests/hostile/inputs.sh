@@ -194,3 +194,64 @@ expect_match "a Debian source package name is checked" "*dsrc/recipe:4: *not a D
 recipe "$recipes/dsrc" dsrc "source: debian hello=1.0/../x x.tar.gz sha256:$(printf '%064d' 0)"
 out=$(cb build -r dsrc 2>&1; echo "status=$?")
 expect_match "...and its version" "*dsrc/recipe:4: *not a Debian version*status=2" "$out"
+
+# --- bad input is exit 2, with FILE:LINE or the path --------------------
+
+recipe "$recipes/odd" odd
+ln -sf /etc/passwd "$recipes/odd/build"
+out=$(cb build -r odd 2>&1; echo "status=$?")
+expect_match "a build script that is a symlink is refused" "*odd/build*symlink*status=2" "$out"
+rm "$recipes/odd/build" && echo true >"$recipes/odd/build"
+mv "$recipes/odd/recipe" "$TMPDIR/odd-recipe" && mkdir "$recipes/odd/recipe"
+out=$(cb build -r odd 2>&1; echo "status=$?")
+expect_match "a recipe file that is a directory: exit 2" "*odd/recipe*status=2" "$out"
+rmdir "$recipes/odd/recipe" && mv "$TMPDIR/odd-recipe" "$recipes/odd/recipe"
+recipe "$recipes/odd" odd
+mkdir -p "$recipes/odd/files"
+mkfifo "$recipes/odd/files/fifo"
+out=$(cb build -r odd 2>&1; echo "status=$?")
+expect_match "a FIFO in the recipe folder is named: exit 2" "*odd/files/fifo*status=2" "$out"
+rm "$recipes/odd/files/fifo"
+m=$(scratch)
+mkdir -p "$m/dirlist/settings/packages.list"
+out=$("$CLOISTER" graph dirlist --machines "$m" --recipes "$recipes" --store "$store" 2>&1; echo "status=$?")
+expect_match "a packages.list that is a directory: exit 2" "*packages.list*status=2" "$out"
+out=$("$CLOISTER" seed build --store "$store" --lock "$m/no-such.lock" --skeleton "$REPO/rootfs-seed/skeleton" 2>&1
+      echo "status=$?")
+expect_match "a missing seed.lock: exit 2" "*no-such.lock*status=2" "$out"
+out=$("$CLOISTER" build -r hello --store "$store" --recipes "$recipes" --seed-lock "$m/no-such.lock" \
+	--seed-skeleton "$REPO/rootfs-seed/skeleton" 2>&1; echo "status=$?")
+expect_match "...also for cloister build" "*no-such.lock*status=2" "$out"
+for epoch in 18446744073709551615 9223372036854775807 4294967296; do
+	recipe "$recipes/odd" odd "source-date-epoch: $epoch"
+	out=$(cb build -r odd 2>&1; echo "status=$?")
+	expect_match "a source-date-epoch of $epoch (past 2106) is refused" "*odd/recipe:4: *source-date-epoch*status=2" "$out"
+done
+
+# source archives: every refusal is exit 2 and says what it is
+h="$recipes/evil-src"
+mkdir -p "$h/files"
+outside=$(scratch)
+"$MKDEB" --tar "$h/files/evil.tar.xz" "d:./pkg/:0755" "l:./pkg/evil:$outside" "f:./pkg/evil/pwned:0644:x"
+src_recipe evil-src evil.tar.xz
+out=$(cb build -r evil-src 2>&1; echo "status=$?")
+expect_match "writing through an absolute symlink is refused: exit 2" "*evil-src/recipe:4: *symlink*status=2" "$out"
+"$MKDEB" --tar "$h/files/evil.tar.xz" "d:./pkg/:0755" "f:./pkg/x:0644:x" "l:./pkg:/etc"
+src_recipe evil-src evil.tar.xz
+out=$(cb build -r evil-src 2>&1; echo "status=$?")
+expect_match "a directory swapped for a symlink is refused as a source's, not a seed package's" \
+	"*evil-src/recipe:4: *pkg*twice*status=2" "$out"
+expect "...no word of the seed" "" "$(echo "$out" | grep 'package of the seed')"
+expect "nothing was written outside" "" "$(ls -A "$outside")"
+# zip sources are unpacked with the same refusals
+"$MKDEB" --zip "$h/files/evil.zip" "d:./pkg/:0755" "f:./pkg/../../../../../../../..$outside/pwned:0644:x"
+recipe "$h" evil-src "source: file files/evil.zip sha256:$(sha256sum <"$h/files/evil.zip" | cut -d' ' -f1)"
+out=$(cb build -r evil-src 2>&1; echo "status=$?")
+expect_match "a zip source with .. is refused" "*evil-src/recipe:4: *refusing path with '..'*status=2" "$out"
+"$MKDEB" --zip "$h/files/good.zip" "d:./pkg/:0755" "f:./pkg/hello.txt:0644:from a zip"
+recipe "$h" evil-src "source: file files/good.zip sha256:$(sha256sum <"$h/files/good.zip" | cut -d' ' -f1)"
+printf 'umask 022\nmkdir -p "$OUT"\ncp hello.txt "$OUT/"\n' >"$h/build"
+out=$(cb build -r evil-src 2>&1; echo "status=$?")
+expect "a zip source is unpacked, and its one directory is \$SRC" "from a zip" \
+	"$(cat "$(echo "$out" | tail -n 2 | head -n 1)/out/hello.txt" 2>&1)"
+expect "nothing was written outside" "" "$(ls -A "$outside")"

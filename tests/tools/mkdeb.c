@@ -12,7 +12,8 @@
  * PATH is written as given ("../x", "/abs" and "./x" alike).
  *
  *   mkdeb --tar OUT.tar.xz ENTRY...   the same entries as a plain source tarball
- *   mkdeb --cpio OUT.cpio ENTRY...    as an uncompressed newc cpio (an initramfs) */
+ *   mkdeb --cpio OUT.cpio ENTRY...    as an uncompressed newc cpio (an initramfs)
+ *   mkdeb --zip OUT.zip ENTRY...      as a zip archive */
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdio.h>
@@ -46,13 +47,17 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* A tar.xz (or a newc cpio) of the entries, in memory. */
-static void *make_data(int n, char **specs, size_t *len, int cpio)
+enum format { TAR_XZ, CPIO, ZIP };
+
+/* A tar.xz (or a newc cpio, or a zip) of the entries, in memory. */
+static void *make_data(int n, char **specs, size_t *len, enum format format)
 {
 	size_t cap = 64 << 20;
 	void *buf = malloc(cap);
 	struct archive *a = archive_write_new();
-	if (cpio) {
+	if (format == ZIP) {
+		archive_write_set_format_zip(a);
+	} else if (format == CPIO) {
 		archive_write_set_format_cpio_newc(a);
 	} else {
 		archive_write_set_format_pax_restricted(a);
@@ -176,8 +181,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t dlen, clen;
-	if (!strcmp(argv[1], "--tar") || !strcmp(argv[1], "--cpio")) {
-		void *tar = make_data(argc - 3, argv + 3, &dlen, !strcmp(argv[1], "--cpio"));
+	if (!strcmp(argv[1], "--tar") || !strcmp(argv[1], "--cpio") || !strcmp(argv[1], "--zip")) {
+		void *tar = make_data(argc - 3, argv + 3, &dlen,
+				      !strcmp(argv[1], "--cpio") ? CPIO : !strcmp(argv[1], "--zip") ? ZIP : TAR_XZ);
 		FILE *f = fopen(argv[2], "wb");
 		if (!f || fwrite(tar, 1, dlen, f) != dlen || fclose(f) != 0) {
 			perror(argv[2]);
@@ -185,7 +191,7 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	void *data = make_data(argc - 2, argv + 2, &dlen, 0);
+	void *data = make_data(argc - 2, argv + 2, &dlen, TAR_XZ);
 	void *control = make_control(&clen);
 	struct archive *a = archive_write_new();
 	archive_write_set_format_ar_svr4(a);
