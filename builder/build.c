@@ -308,7 +308,7 @@ int build_variant(const struct build_job *job, unsigned vary, char *stage, size_
 	if ((rc = store_stage(job->o->home, stage, len, err)) < 0)
 		return rc;
 	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
-	    (rc = sources_unpack(job->o->home, job->r, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = sources_unpack(job->o->home, job->r, job->r->dir, build, srcdir, sizeof srcdir, err)) < 0 ||
 	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
 	    (rc = write_file_atomic(file, job->in->json, job->in->json_len, 0444, err)) < 0 ||
 	    (rc = build_run_sandboxed(job, stage, srcdir, vary, err)) < 0) {

@@ -402,15 +402,12 @@ int archive_extract(struct archive *a, const char *what, const char *root, struc
 	return extract_data(A, a, what, root, false, NULL, &budget, err);
 }
 
-int archive_unpack(const char *path, const char *what, const char *root, unsigned long long *budget,
+int archive_unpack(int fd, const char *what, const char *root, unsigned long long *budget,
 		   struct cl_err *err)
 {
 	const struct archive_api *A = archive_api(err);
 	if (!A)
 		return -err->code;
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cl_err_set(err, errno, "%s", path);
 	struct archive *a = A->archive_read_new();
 	if (!a)
 		return cl_err_set(err, ENOMEM, "archive_read_new");

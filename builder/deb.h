@@ -23,12 +23,13 @@
 int deb_extract(const char *deb_path, const char *what, const char *root, FILE *written,
 		struct cl_err *err);
 
-/* Unpacks a source archive (tar, compressed or not, or zip) into root with
- * the same refusals, no layout change, symlinks made relative.  *budget is
- * what the build may still unpack (start with SOURCES_MAX_UNPACKED for all
- * of one build's sources); it is decreased by what this archive took. */
+/* Unpacks a source archive (tar, compressed or not, or zip), read from
+ * fd, into root with the same refusals, no layout change, symlinks made
+ * relative.  *budget is what the build may still unpack (start with
+ * SOURCES_MAX_UNPACKED for all of one build's sources); it is decreased
+ * by what this archive took. */
 #define SOURCES_MAX_UNPACKED (4ULL << 30)
-int archive_unpack(const char *path, const char *what, const char *root, unsigned long long *budget,
+int archive_unpack(int fd, const char *what, const char *root, unsigned long long *budget,
 		   struct cl_err *err);
 
 /* The same for an archive opened elsewhere (a tarball inside a .deb,

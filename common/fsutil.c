@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -179,6 +181,16 @@ int read_input_file(const char *path, char **data, size_t *len, struct cl_err *e
 	if (len)
 		*len = (size_t)n;
 	return 0;
+}
+
+int openat_beneath(int dirfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	return fd < 0 ? -errno : fd;
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -33,6 +33,11 @@ int read_file(const char *path, char **data, size_t *len, struct cl_err *err);
  * (CL_BAD_INPUT) that names it. */
 int read_input_file(const char *path, char **data, size_t *len, struct cl_err *err);
 
+/* openat2(RESOLVE_BENEATH): path below dirfd, where no "..", absolute
+ * path or symlink (in the name or on its way) may lead outside dirfd.
+ * The descriptor, or -errno (-EXDEV for a way out). */
+int openat_beneath(int dirfd, const char *path, int flags);
+
 /* fsync of a directory, so a rename in it is durable. */
 int fsync_dir(const char *dir, struct cl_err *err);
 

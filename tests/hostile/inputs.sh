@@ -255,3 +255,34 @@ out=$(cb build -r evil-src 2>&1; echo "status=$?")
 expect "a zip source is unpacked, and its one directory is \$SRC" "from a zip" \
 	"$(cat "$(echo "$out" | tail -n 2 | head -n 1)/out/hello.txt" 2>&1)"
 expect "nothing was written outside" "" "$(ls -A "$outside")"
+
+# --- source: file stays inside the recipe folder ------------------------
+
+passwd_sha=$(sha256sum </etc/passwd | cut -d' ' -f1)
+recipe "$recipes/leak" leak "source: file files/leak sha256:$passwd_sha"
+mkdir -p "$recipes/leak/files"
+for target in /etc/passwd ../../../../../../../../../../../../etc/passwd; do
+	ln -sfn "$target" "$recipes/leak/files/leak"
+	out=$(cb build -r leak 2>&1; echo "status=$?")
+	expect_match "a source symlinked out of the recipe folder ($target) is refused at its line" \
+		"*leak/recipe:4: *out of the recipe folder*status=2" "$out"
+done
+rm -r "$recipes/leak/files"
+ln -s /etc "$recipes/leak/files"
+recipe "$recipes/leak" leak "source: file files/passwd sha256:$passwd_sha"
+out=$(cb build -r leak 2>&1; echo "status=$?")
+expect_match "...and one under a symlinked directory" "*leak/recipe:4: *out of the recipe folder*status=2" "$out"
+expect "nothing of it is published" "" "$(ls "$store/store" | grep -- '-leak-')"
+rm "$recipes/leak/files"
+mkdir -p "$recipes/leak/files/sub"
+echo 'int x;' >"$recipes/leak/files/sub/real.c"
+ln -s sub/real.c "$recipes/leak/files/alias.c"
+recipe "$recipes/leak" leak "source: file files/alias.c sha256:$(sha256sum <"$recipes/leak/files/sub/real.c" | cut -d' ' -f1)"
+printf 'umask 022\nmkdir -p "$OUT"\ncp alias.c "$OUT/"\n' >"$recipes/leak/build"
+out=$(cb build -r leak 2>&1; echo "status=$?")
+expect "a symlink that stays inside the folder is followed" "int x;" \
+	"$(cat "$(echo "$out" | tail -n 2 | head -n 1)/out/alias.c" 2>&1)"
+recipe "$recipes/odd" odd "source: file files/dir sha256:$(printf '%064d' 0)"
+mkdir -p "$recipes/odd/files/dir"
+out=$(cb build -r odd 2>&1; echo "status=$?")
+expect_match "a source that is a directory: exit 2 at its line" "*odd/recipe:4: *a directory*status=2" "$out"
