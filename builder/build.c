@@ -303,12 +303,16 @@ static int plan_one(const struct build_opts *o, const struct graph *g, size_t i,
 int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,
 		  struct cl_err *err)
 {
-	char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32];
+	char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32], recipe[PATH_MAX + 16];
 	int rc;
 	if ((rc = store_stage(job->o->home, stage, len, err)) < 0)
 		return rc;
+	/* the build reads its recipe folder from a snapshot, checked to be
+	 * what the input hash is of */
 	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
-	    (rc = sources_unpack(job->o->home, job->r, job->r->dir, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = pathf(err, recipe, sizeof recipe, "%s/recipe", stage)) < 0 ||
+	    (rc = inputs_snapshot(job->r, job->in, recipe, err)) < 0 ||
+	    (rc = sources_unpack(job->o->home, job->r, recipe, build, srcdir, sizeof srcdir, err)) < 0 ||
 	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
 	    (rc = write_file_atomic(file, job->in->json, job->in->json_len, 0444, err)) < 0 ||
 	    (rc = build_run_sandboxed(job, stage, srcdir, vary, err)) < 0) {

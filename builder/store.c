@@ -175,6 +175,9 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 	char *manifest = NULL;
 	size_t mlen = 0;
 
+	/* the recipe folder's snapshot served the build; inputs.json lists it */
+	TRY(pathf(err, file, sizeof file, "%s/recipe", stage));
+	TRY(remove_tree(file, err));
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
 	TRY(tree_clear_attributes(out, err));
 	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));

@@ -59,6 +59,7 @@ struct manifest {
 	FILE *f;
 	struct inomap links;
 	const char *root;
+	bool no_links;  /* every file as f, hashed */
 };
 
 static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *err)
@@ -81,7 +82,8 @@ static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *e
 					  e->path, TARGET_MAX);
 		target[n] = '\0';
 	} else if (S_ISREG(e->st.st_mode)) {
-		TRY(inomap_leader(&m->links, &e->st, e->path, &leader, err));
+		if (!m->no_links)
+			TRY(inomap_leader(&m->links, &e->st, e->path, &leader, err));
 		/* a second name of a file listed before: its content is that one's */
 		type = leader ? 'h' : 'f';
 		if (!leader) {
@@ -107,12 +109,12 @@ static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *e
 	return 0;
 }
 
-int tree_manifest(const char *root, char **text, size_t *len, struct cl_err *err)
+static int manifest(const char *root, bool no_links, char **text, size_t *len, struct cl_err *err)
 {
 	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cl_err_set(err, errno, "%s", root);
-	struct manifest m = { .f = open_memstream(text, len), .root = root };
+	struct manifest m = { .f = open_memstream(text, len), .root = root, .no_links = no_links };
 	if (!m.f)
 		return cl_err_set(err, errno, "open_memstream");
 	int r = each(dfd, false, manifest_line, &m, err);
@@ -188,6 +190,16 @@ int tree_clear_attributes(const char *root, struct cl_err *err)
 	if (fstat(dfd, &self.st) < 0)
 		return cl_err_set(err, errno, "%s", root);
 	return clear_one(&self, NULL, err);
+}
+
+int tree_manifest(const char *root, char **text, size_t *len, struct cl_err *err)
+{
+	return manifest(root, false, text, len, err);
+}
+
+int tree_manifest_unlinked(const char *root, char **text, size_t *len, struct cl_err *err)
+{
+	return manifest(root, true, text, len, err);
 }
 
 static int clamp_one(const struct walk_entry *e, void *ctx, struct cl_err *err)

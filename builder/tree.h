@@ -18,6 +18,9 @@
  * are not part of the tree).  Bytes outside printable ASCII, space and
  * backslash are written \xHH. */
 int tree_manifest(const char *root, char **text, size_t *len, struct cl_err *err);
+/* The same without the hard-link structure (no h lines: every file is an
+ * f line with its digest), for trees whose copies keep no links. */
+int tree_manifest_unlinked(const char *root, char **text, size_t *len, struct cl_err *err);
 
 /* Clears what a build may leave on its files that neither the manifest
  * nor the comparator sees: inode flags an owner may set (chattr +d +A +S

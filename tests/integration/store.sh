@@ -82,3 +82,40 @@ expect_match "verify finds a file an entry should not have" "*BAD *-hello-1.0: *
 rm -f "$hello/stray"
 out=$("$CLOISTER" verify --store "$store" 2>&1; echo "status=$?")
 expect_match "...and passes once the entry is whole again" "*ok  *-hello-1.0*status=0" "$out"
+
+# --- the input hash says what the build read -----------------------------
+
+# the recipe folder edited while the build runs: the build reads the
+# snapshot whose bytes were hashed, not the live folder
+recipe edit-during "source: file files/data sha256:$(printf 'original\n' | sha256sum | cut -d' ' -f1)" <<'EOF'
+umask 022
+echo "edit-during started"
+sleep 3
+mkdir -p "$OUT"
+cp /recipe/files/data "$OUT/data"
+cat data > "$OUT/source"
+EOF
+mkdir -p "$recipes/edit-during/files"
+printf 'original\n' >"$recipes/edit-during/files/data"
+cb build -r edit-during --no-check >"$TMPDIR/edit.out" 2>&1 &
+pid=$!
+i=0
+while [ "$i" -lt 100 ] && ! grep -qs "edit-during started" "$store"/store/.tmp-*/log; do sleep 0.1; i=$((i + 1)); done
+printf 'changed\n' >"$recipes/edit-during/files/data"
+wait "$pid"
+expect "a build whose recipe folder is edited while it runs finishes" "0" "$?"
+entry=$(tail -n 1 "$TMPDIR/edit.out")
+expect "...having read the folder as it was hashed" "original original" \
+	"$(cat "$entry/out/data" "$entry/out/source" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+expect_match "...which is what its inputs.json says" \
+	"*\"/files/data\"*\"sha256\": \"$(printf 'original\n' | sha256sum | cut -d' ' -f1)\"*" "$(cat "$entry/inputs.json")"
+printf 'original\n' >"$recipes/edit-during/files/data"
+
+# the wrapper and build A's environment are inputs, with their values
+j=$(cat "$hello/inputs.json")
+expect_match "inputs.json has the wrapper's digest" '*"wrapper_sha256": "[0-9a-f]*"*' "$j"
+expect_match "...and build A's environment, every variable with its value" \
+	'*"environment": \[*"PATH=/*"*"CFLAGS=-O2"*"SOURCE_DATE_EPOCH=1686355200"*' "$j"
+expect_match "...and its conditions" '*"conditions": {"hostname": "cloister", "uid": 1000*' "$j"
+out=$(cb build -r hello -j 1 2>&1)
+expect "the job count is not an input (build B runs with one)" "$hello" "$(echo "$out" | tail -n 1)"
