@@ -13,6 +13,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "../common/lockdir.h"
 #include "hash.h"
 #include "tree.h"
 
@@ -88,23 +89,57 @@ int store_stage(const char *home, char *dir, size_t len, struct cl_err *err)
 	char store[PATH_MAX], sub[PATH_MAX + 16];
 	TRY(pathf(err, store, sizeof store, "%s/store", home));
 	TRY(mkdir_p(store, 0755, err));
-	/* the builder's pid is in the name from the first moment, so a
-	 * concurrent build can tell a live stage from a dead one */
-	TRY(pathf(err, dir, len, "%s/.tmp-%d-XXXXXX", store, (int)getpid()));
-	if (!mkdtemp(dir))
-		return cl_err_set(err, errno, "creating %s", dir);
+	TRY(pathf(err, dir, len, "%s/.tmp-XXXXXX", store));
+	/* locked from before its first file: never taken for a dead one */
+	int lock = lockdir_create(dir, err);
+	if (lock < 0) {
+		dir[0] = '\0';
+		return lock;
+	}
 	static const char *const subs[] = { "out", "build", "build/home" };
 	for (size_t i = 0; i < 3; i++) {
-		TRY(pathf(err, sub, sizeof sub, "%s/%s", dir, subs[i]));
-		if (mkdir(sub, 0755) < 0)
-			return cl_err_set(err, errno, "creating %s", sub);
+		int r = pathf(err, sub, sizeof sub, "%s/%s", dir, subs[i]);
+		if (r == 0 && mkdir(sub, 0755) < 0)
+			r = cl_err_set(err, errno, "creating %s", sub);
+		if (r < 0) {
+			struct cl_err ignore;
+			remove_tree(dir, &ignore);
+			dir[0] = '\0';
+			close(lock);
+			return r;
+		}
+	}
+	return lock;
+}
+
+int stage_make(const char *home, struct stage *s, struct cl_err *err)
+{
+	s->lock = store_stage(home, s->path, sizeof s->path, err);
+	if (s->lock < 0) {
+		int r = s->lock;
+		s->lock = -1;
+		s->path[0] = '\0';
+		return r;
 	}
 	return 0;
 }
 
-static int publish(const char *home, const char *stage, const char *input_hash, const char *name,
-		   const char *version, long long epoch, bool files_synced, struct store_entry *e,
-		   struct cl_err *err);
+void stage_drop(struct stage *s)
+{
+	struct cl_err ignore;
+	if (s->path[0])
+		remove_tree(s->path, &ignore);
+	stage_release(s);
+}
+
+void stage_release(struct stage *s)
+{
+	if (s->lock >= 0)
+		close(s->lock);
+	s->lock = -1;
+	s->path[0] = '\0';
+}
+
 
 /* Every file of an entry besides out/ (which the manifest covers) has
  * its sha256 in digests, in sha256sum's format; reproducibility.json
@@ -154,6 +189,10 @@ int store_rewrite_digests(const char *entry, struct cl_err *err)
 {
 	return write_digests(entry, err);
 }
+
+static int publish(const char *home, const char *stage, const char *input_hash, const char *name,
+		   const char *version, long long epoch, bool files_synced, struct store_entry *e,
+		   struct cl_err *err);
 
 int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		  const char *version, long long epoch, struct store_entry *e, struct cl_err *err)
@@ -348,26 +387,8 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 	return bad;
 }
 
-/* A zombie still answers kill(pid, 0): only a running process counts. */
-static bool process_alive(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	const char *paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
-}
-
-/* Removes the entries of dir whose name starts with prefix (all, with
- * NULL); with only_dead, only stages (".tmp-PID-...") whose builder is no
- * longer running. */
-static long remove_matching(const char *dir, const char *prefix, bool only_dead)
+/* Removes every entry of dir whose name starts with prefix (all, with NULL). */
+static long remove_matching(const char *dir, const char *prefix)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -377,11 +398,6 @@ static long remove_matching(const char *dir, const char *prefix, bool only_dead)
 			continue;
 		if (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0)
 			continue;
-		if (only_dead) {
-			pid_t pid = (pid_t)atoi(e->d_name + strlen(prefix));
-			if (pid > 0 && process_alive(pid))
-				continue; /* still building */
-		}
 		char path[PATH_MAX + 300];
 		struct cl_err ignore;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
@@ -399,17 +415,18 @@ long store_remove_dead_stages(const char *home)
 	struct cl_err ignore;
 	if (pathf(&ignore, dir, sizeof dir, "%s/store", home) < 0)
 		return 0;
-	return remove_matching(dir, ".tmp-", true);
+	return lockdir_sweep(dir, ".tmp-");
 }
 
 int store_gc(const char *home, bool quiet, struct cl_err *err)
 {
 	char dir[PATH_MAX];
 	TRY(pathf(err, dir, sizeof dir, "%s/store/tmp", home));
-	long pairs = remove_matching(dir, NULL, false);
+	/* a pair is locked while it is being kept */
+	long pairs = lockdir_sweep(dir, NULL);
 	long stages = store_remove_dead_stages(home);
 	TRY(pathf(err, dir, sizeof dir, "%s/logs", home));
-	long logs = remove_matching(dir, NULL, false);
+	long logs = remove_matching(dir, NULL);
 	if (!quiet)
 		printf("removed %ld kept pair%s, %ld dead stage%s, %ld log%s\n", pairs, pairs == 1 ? "" : "s",
 		       stages, stages == 1 ? "" : "s", logs, logs == 1 ? "" : "s");

@@ -119,3 +119,36 @@ expect_match "...and build A's environment, every variable with its value" \
 expect_match "...and its conditions" '*"conditions": {"hostname": "cloister", "uid": 1000*' "$j"
 out=$(cb build -r hello -j 1 2>&1)
 expect "the job count is not an input (build B runs with one)" "$hello" "$(echo "$out" | tail -n 1)"
+
+# --- concurrent users ----------------------------------------------------
+
+# a stage belongs to the build that holds its lock, for the stage's whole
+# life: gc in a loop, or other builds starting on the same store, must
+# never take one from under a running build
+recipe takes-a-while <<'EOF'
+umask 022
+sleep 2
+mkdir -p "$OUT/usr/share"
+echo done > "$OUT/usr/share/takes-a-while"
+EOF
+rm -f "$TMPDIR/stop"
+( while [ ! -e "$TMPDIR/stop" ]; do "$CLOISTER" gc -q --store "$store" >/dev/null 2>&1; done ) &
+gc_loop=$!
+ok=0
+for i in 1 2 3; do
+	cb check -r takes-a-while >"$TMPDIR/check.out" 2>&1 && ok=$((ok + 1))
+done
+touch "$TMPDIR/stop"
+wait "$gc_loop"
+expect "3 double builds while gc runs in a loop all succeed" "3" "$ok"
+[ "$ok" = 3 ] || cat "$TMPDIR/check.out"
+cb check -r takes-a-while >"$TMPDIR/check.out" 2>&1 &
+long=$!
+starts=0
+while kill -0 "$long" 2>/dev/null; do
+	cb build -r hello >/dev/null 2>&1
+	starts=$((starts + 1))
+done
+wait "$long"
+expect "...and one while other builds start on the same store ($starts of them)" "0" "$?"
+expect "no stage is left behind" "" "$(ls -A "$store/store" | grep '^\.tmp-')"
