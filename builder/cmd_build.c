@@ -40,7 +40,7 @@ const char build_usage[] =
 	"       cloister check -r RECIPE [OPTIONS]     rebuild it twice, varied, even if stored, and compare\n"
 	"                                              both with each other and with the stored output\n"
 	"       cloister check MACHINE [OPTIONS]       the same for every recipe of machines/MACHINE\n"
-	"       cloister gc [OPTIONS]                  remove kept pairs, dead stages, old logs\n"
+	"       cloister gc [OPTIONS]                  remove kept pairs, dead stages and download folders, old logs\n"
 	"\n"
 	"Options:\n"
 	"  -r RECIPE          the recipe (a folder of --recipes)\n"

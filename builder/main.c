@@ -17,7 +17,7 @@ static const char usage[] =
 	"                         be had?  --export DIR: copy them out as a mirror)\n"
 	"  graph -r RECIPE|MACHINE\n"
 	"                         the dependency graph, as Graphviz DOT\n"
-	"  gc                     remove kept pairs, dead stages, old logs\n"
+	"  gc                     remove kept pairs, dead stages and download folders, old logs\n"
 	"                         (see cloister build --help for these five)\n"
 	"  verify                 re-check every file of every store entry\n"
 	"  verify MACHINE         check the machine's image against its signature and digest\n"

@@ -14,6 +14,7 @@
 #include "../common/cleanup.h"
 #include "../common/fdio.h"
 #include "../common/fsutil.h"
+#include "../common/lockdir.h"
 #include "apt.h"
 #include "cache.h"
 #include "deb.h"
@@ -115,8 +116,10 @@ static int fetch_debian(const char *home, const struct recipe *r, const struct r
 	TRY(pathf(err, dir, sizeof dir, "%s/tmp", home));
 	TRY(mkdir_p(dir, 0755, err));
 	TRY(pathf(err, dir, sizeof dir, "%s/tmp/source.XXXXXX", home));
-	if (!mkdtemp(dir))
-		return cl_err_set(err, errno, "creating %s", dir);
+	/* owned by its lock: gc removes the folders of killed downloads only */
+	_cleanup_close_ int owner = lockdir_create(dir, err);
+	if (owner < 0)
+		return owner;
 	if (!quiet)
 		fprintf(stderr, "fetching source %s=%s\n", s->package, s->version);
 	int rc = apt_source_download(&env, s->package, s->version, dir, err);

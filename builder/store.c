@@ -425,10 +425,13 @@ int store_gc(const char *home, bool quiet, struct cl_err *err)
 	/* a pair is locked while it is being kept */
 	long pairs = lockdir_sweep(dir, NULL);
 	long stages = store_remove_dead_stages(home);
+	TRY(pathf(err, dir, sizeof dir, "%s/tmp", home));
+	long downloads = lockdir_sweep(dir, "source.");
 	TRY(pathf(err, dir, sizeof dir, "%s/logs", home));
 	long logs = remove_matching(dir, NULL);
 	if (!quiet)
-		printf("removed %ld kept pair%s, %ld dead stage%s, %ld log%s\n", pairs, pairs == 1 ? "" : "s",
-		       stages, stages == 1 ? "" : "s", logs, logs == 1 ? "" : "s");
+		printf("removed %ld kept pair%s, %ld dead stage%s, %ld dead download folder%s, %ld log%s\n", pairs,
+		       pairs == 1 ? "" : "s", stages, stages == 1 ? "" : "s", downloads, downloads == 1 ? "" : "s",
+		       logs, logs == 1 ? "" : "s");
 	return 0;
 }

@@ -70,8 +70,8 @@ int store_rewrite_digests(const char *entry, struct cl_err *err);
 int store_verify(const char *home, bool quiet, struct cl_err *err);
 
 /* Removes what only inspection needed, and what killed builds left:
- * kept unreproducible pairs (store/tmp/), stages no one holds, failed
- * builds' logs.  Store entries stay:
+ * kept unreproducible pairs (store/tmp/), stages and download folders
+ * (tmp/source.*) no one holds, failed builds' logs.  Store entries stay:
  * until machines refer to them, nothing says which are unused. */
 int store_gc(const char *home, bool quiet, struct cl_err *err);
 

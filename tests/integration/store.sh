@@ -152,3 +152,39 @@ done
 wait "$long"
 expect "...and one while other builds start on the same store ($starts of them)" "0" "$?"
 expect "no stage is left behind" "" "$(ls -A "$store/store" | grep '^\.tmp-')"
+
+# --- what interrupted builds leave -----------------------------------------
+
+# gc removes the folders of killed downloads and dead stages, even with
+# directories a build made unreadable (mode 0300), and only dead ones
+mkdir -p "$store/tmp/source.dead01" "$store/tmp/source.live01" "$store/store/.tmp-dead01/build/d/e" \
+	"$store/store/.tmp-live01/out"
+echo x >"$store/store/.tmp-dead01/build/d/e/f"
+chmod 0300 "$store/store/.tmp-dead01/build/d"
+chmod 0000 "$store/store/.tmp-dead01/build/d/e"
+flock "$store/tmp/source.live01" flock "$store/store/.tmp-live01" sleep 3 &
+holder=$!
+sleep 0.5
+out=$("$CLOISTER" gc --store "$store" 2>&1; echo "status=$?")
+expect_match "gc removes a dead stage with mode-0300 directories, and a killed download's folder" \
+	"*1 dead stage, 1 dead download folder*status=0" "$out"
+expect "...and leaves the live ones" ".tmp-live01 source.live01" \
+	"$(ls -A "$store/store" | grep '^\.tmp-') $(ls "$store/tmp" | grep '^source\.')"
+wait "$holder"
+out=$("$CLOISTER" gc --store "$store" 2>&1; echo "status=$?")
+expect_match "...until their owner is gone" "*1 dead stage, 1 dead download folder*status=0" "$out"
+
+# a build that leaves a mode-0300 directory in /build succeeds: its
+# stage is removed whole
+recipe unreadable-dir <<'EOF'
+umask 022
+mkdir -p locked/inner
+echo x > locked/inner/file
+chmod 0300 locked
+chmod 0000 locked/inner
+mkdir -p "$OUT/usr/share"
+echo ok > "$OUT/usr/share/unreadable-dir"
+EOF
+out=$(cb build -r unreadable-dir 2>&1; echo "status=$?")
+expect "a build that leaves a mode-0300 directory in /build is published" "status=0" "$(echo "$out" | tail -n 1)"
+expect "...and leaves no stage behind" "" "$(ls -A "$store/store" | grep '^\.tmp-')"
