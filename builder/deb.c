@@ -250,9 +250,13 @@ static int extract_data(const struct archive_api *A, struct archive *data, const
 	struct archive *w = A->archive_write_disk_new();
 	if (!w)
 		return cl_err_set(err, ENOMEM, "archive_write_disk_new");
+	/* A source keeps the archive's mtimes: they are part of the pinned
+	 * source (autotools' generated files must stay newer than their
+	 * inputs, or make regenerates them).  The seed's are fixed later. */
 	A->archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 					     ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-					     ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+					     ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
+					     (merge_usr ? 0 : ARCHIVE_EXTRACT_TIME));
 	/* archive_write_disk works relative to the working directory */
 	if (fchdir(root_fd) < 0) {
 		A->archive_write_free(w);

@@ -188,3 +188,24 @@ EOF
 out=$(cb build -r unreadable-dir 2>&1; echo "status=$?")
 expect "a build that leaves a mode-0300 directory in /build is published" "status=0" "$(echo "$out" | tail -n 1)"
 expect "...and leaves no stage behind" "" "$(ls -A "$store/store" | grep '^\.tmp-')"
+
+# source archives keep their own mtimes (part of the pinned source): an
+# autotools package whose generated files must stay newer than their
+# inputs, stored before them in the tarball
+s=$(scratch)
+"$MKDEB" --tar "$s/auto.tar.xz" "d:./auto-1/@1500000000:0755" \
+	"f:./auto-1/configure@1500000200:0755:#!/bin/sh" "f:./auto-1/Makefile.in@1500000200:0644:all:" \
+	"f:./auto-1/configure.ac@1500000100:0644:AC_INIT" "f:./auto-1/Makefile.am@1500000100:0644:#"
+recipe autotools-like "source: cache auto-1.tar.xz sha256:$(sha256sum <"$s/auto.tar.xz" | cut -d' ' -f1)" <<'EOF'
+umask 022
+mkdir -p "$OUT/usr/share"
+stat -c '%n %Y' configure configure.ac Makefile.in Makefile.am > "$OUT/usr/share/mtimes"
+[ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] || {
+	echo "a generated file is not newer than its input: make would regenerate it"; exit 1; }
+EOF
+mkdir -p "$store/downloads/sha256"
+cp "$s/auto.tar.xz" "$store/downloads/sha256/$(sha256sum <"$s/auto.tar.xz" | cut -d' ' -f1)"
+out=$(cb build -r autotools-like 2>&1; echo "status=$?")
+expect "an autotools-style source builds twice: its generated files stay newer" "status=0" "$(echo "$out" | tail -n 1)"
+expect "...with the archive's own mtimes" "configure 1500000200 configure.ac 1500000100 Makefile.in 1500000200 Makefile.am 1500000100" \
+	"$(cat "$(echo "$out" | tail -n 2 | head -n 1)/out/usr/share/mtimes" 2>&1 | tr '\n' ' ' | sed 's/ $//')"

@@ -9,7 +9,8 @@
  *     h:PATH:TARGET         hard link to TARGET
  *     c:PATH[:MAJOR:MINOR]  character device (default 1,3)
  *     p:PATH                FIFO
- * PATH is written as given ("../x", "/abs" and "./x" alike).
+ * PATH is written as given ("../x", "/abs" and "./x" alike); PATH@SECONDS
+ * gives the entry that mtime (default 1).
  *
  *   mkdeb --tar OUT.tar.xz ENTRY...   the same entries as a plain source tarball
  *   mkdeb --cpio OUT.cpio ENTRY...    as an uncompressed newc cpio (an initramfs)
@@ -72,8 +73,14 @@ static void *make_data(int n, char **specs, size_t *len, enum format format)
 		if (rest)
 			*rest++ = '\0';
 		struct archive_entry *e = archive_entry_new();
+		long long mtime = 1;
+		char *at = strrchr(path, '@');
+		if (at && at[1] && strspn(at + 1, "0123456789") == strlen(at + 1)) {
+			mtime = strtoll(at + 1, NULL, 10);
+			*at = '\0';
+		}
 		archive_entry_set_pathname(e, path);
-		archive_entry_set_mtime(e, 1, 0);
+		archive_entry_set_mtime(e, (time_t)mtime, 0);
 		archive_entry_set_size(e, 0);
 		const char *content = "";
 		char *loaded = NULL;
