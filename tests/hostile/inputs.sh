@@ -286,3 +286,12 @@ recipe "$recipes/odd" odd "source: file files/dir sha256:$(printf '%064d' 0)"
 mkdir -p "$recipes/odd/files/dir"
 out=$(cb build -r odd 2>&1; echo "status=$?")
 expect_match "a source that is a directory: exit 2 at its line" "*odd/recipe:4: *a directory*status=2" "$out"
+
+# cloister diff on two 800-level trees (it crashed with exit 139)
+a=$(scratch) b=$(scratch)
+deep=$(printf 'd/%.0s' $(seq 800))
+mkdir -p "$a/$deep" "$b/$deep"
+echo one >"$a/${deep}f"
+echo two >"$b/${deep}f"
+out=$("$CLOISTER" diff "$a" "$b" 2>&1; echo "status=$?")
+expect_match "cloister diff walks 800 levels and names the difference" "*/d/d/*/d/f: content:*status=1" "$out"
