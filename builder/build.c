@@ -443,21 +443,40 @@ static int finish_job(struct job *j, int status, const struct graph *g, struct b
 	return rc;
 }
 
-/* Appends node i after what it depends on at run time, each node once. */
+/* Appends node i after what it depends on at run time, each node once:
+ * a depth-first walk with a stack of its own (a depends chain of any
+ * length costs memory, not the C stack). */
 static int image_order(const struct graph *g, size_t i, char *seen, size_t *order, size_t *n,
 		       struct cl_err *err)
 {
 	if (seen[i])
 		return 0;
+	struct step {
+		size_t node, edge;
+	};
+	_cleanup_free_ struct step *stack = malloc((g->n ? g->n : 1) * sizeof *stack);
+	if (!stack)
+		return cl_err_set(err, ENOMEM, "building");
+	size_t depth = 0;
 	seen[i] = 1;
-	const struct recipe *r = &g->nodes[i];
-	for (size_t k = 0; k < r->n_depends; k++) {
-		long d = graph_find(g, r->depends[k]);
-		if (d < 0)
-			return cl_err_msg(err, ENOENT, "%s depends on %s, which is not in the graph", r->name, r->depends[k]);
-		TRY(image_order(g, (size_t)d, seen, order, n, err));
+	stack[depth++] = (struct step){ i, 0 };
+	while (depth > 0) {
+		struct step *top = &stack[depth - 1];
+		const struct recipe *r = &g->nodes[top->node];
+		if (top->edge < r->n_depends) {
+			const char *name = r->depends[top->edge++];
+			long d = graph_find(g, name);
+			if (d < 0)
+				return cl_err_msg(err, ENOENT, "%s depends on %s, which is not in the graph", r->name, name);
+			if (!seen[d]) {
+				seen[d] = 1;
+				stack[depth++] = (struct step){ (size_t)d, 0 };
+			}
+			continue;
+		}
+		order[(*n)++] = top->node;
+		depth--;
 	}
-	order[(*n)++] = i;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "../../builder/owner.h"
 #include "../../builder/tree.h"
 #include "../../common/fsutil.h"
 #include "test.h"
@@ -141,6 +142,19 @@ static void manifest_hard_links(void)
 	CHECK(same_manifest(d, e));
 }
 
+static void deep_chown(void)
+{
+	/* handing a tree back (as root) goes to any depth: 5,000 levels */
+	char a[300];
+	struct cl_err err = { 0 };
+	snprintf(a, sizeof a, "%s/chown", base);
+	deep_tree(a, 5000, "d", "file", "x");
+	int r = tree_chown(a, getuid(), getgid(), &err);
+	CHECK(r == 0);
+	if (r < 0)
+		printf("  %s\n", err.msg);
+}
+
 static void attributes_cleared(void)
 {
 	/* flags and user.* attributes, even on a read-only file */
@@ -176,6 +190,7 @@ int main(void)
 	RUN(deep_remove_and_readonly);
 	RUN(manifest_hard_links);
 	RUN(attributes_cleared);
+	RUN(deep_chown);
 	sh("chmod -R u+rwx %s; rm -rf %s", base, base);
 	return test_failures ? 1 : 0;
 }
