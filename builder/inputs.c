@@ -229,10 +229,11 @@ int inputs_snapshot(const struct recipe *r, const struct inputs *in, const char 
 	if (strcmp(digest, in->recipe_digest) != 0)
 		return cl_err_in(err, CL_BAD_INPUT, ESTALE, "%s changed after the build was planned, so its input "
 				 "hash would not say what was built; run the build again", r->dir);
-	/* what the build sees of it is all hashed: not its mtimes, which are
-	 * fixed, nor write access */
-	TRY(tree_clamp_mtimes(dest, (time_t)r->source_date_epoch, err));
-	return tree_make_readonly(dest, err);
+	/* what the build sees of it is all hashed, but its mtimes: fixed.
+	 * The modes stay a checkout's (0755, 0644): a build may cp -a from
+	 * /recipe and write into the copy; /recipe itself is mounted
+	 * read-only */
+	return tree_clamp_mtimes(dest, (time_t)r->source_date_epoch, err);
 }
 
 void inputs_free(struct inputs *in)

@@ -47,7 +47,8 @@ int inputs_compute(const struct recipe *r, const char *seed_hash, const struct b
 void inputs_free(struct inputs *in);
 
 /* Copies the recipe folder into dest (created), for the build to read at
- * /recipe: read-only, mtimes at the recipe's epoch.  The copy's files
+ * /recipe (mounted read-only): modes 0755 or 0644 as git gives them,
+ * mtimes at the recipe's epoch.  The copy's files
  * must be those inputs_compute hashed; a folder edited since then is an
  * error (CL_BAD_INPUT), so an entry's input hash always says what the
  * build read. */

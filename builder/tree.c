@@ -330,7 +330,13 @@ int tree_copy(const char *src, const char *dst, tree_copy_check check, void *ctx
 			continue;
 		}
 		if (S_ISDIR(e->st.st_mode)) {
-			if (mkdirat(dfd, e->name, 0755) < 0 && errno != EEXIST) {
+			if (mkdirat(dfd, e->name, 0755) == 0) {
+				/* 0755 whatever the umask; a directory merged into keeps its own */
+				if (fchmodat(dfd, e->name, 0755, 0) < 0) {
+					r = cl_err_set(err, errno, "chmod %s", e->path);
+					break;
+				}
+			} else if (errno != EEXIST) {
 				r = cl_err_set(err, errno, "creating %s", e->path);
 				break;
 			}

@@ -37,7 +37,7 @@ int tree_make_readonly(const char *root, struct cl_err *err);
 /* Copying a tree (the seed's skeleton, a recipe folder's snapshot): every
  * directory, file and symlink below src into the directory dst, at any
  * depth; existing directories are merged.  Files get mode 0755 or 0644
- * after their executable bit (what git keeps).  Before each entry, check
+ * after their executable bit (what git keeps), directories made 0755.  Before each entry, check
  * (if given) may refuse it (<0), skip it (1) or let it be copied (0); it
  * sees the entry, the directory it goes to and, for a symlink, its target. */
 struct walk_entry;

@@ -111,6 +111,20 @@ expect_match "...which is what its inputs.json says" \
 	"*\"/files/data\"*\"sha256\": \"$(printf 'original\n' | sha256sum | cut -d' ' -f1)\"*" "$(cat "$entry/inputs.json")"
 printf 'original\n' >"$recipes/edit-during/files/data"
 
+# the snapshot keeps a checkout's modes: a build may copy /recipe with cp -a
+# and write into the copy
+recipe copies-recipe <<'EOF'
+umask 022
+mkdir -p "$OUT"
+cp -a /recipe/files/. "$OUT/"
+mkdir "$OUT/etc/more"
+echo ok > "$OUT/etc/more/file"
+EOF
+mkdir -p "$recipes/copies-recipe/files/etc"
+echo x >"$recipes/copies-recipe/files/etc/x"
+out=$(cb build -r copies-recipe 2>&1; echo "status=$?")
+expect "a build that copies /recipe with cp -a can write into the copy" "status=0" "$(echo "$out" | tail -n 1)"
+
 # the wrapper and build A's environment are inputs, with their values
 j=$(cat "$hello/inputs.json")
 expect_match "inputs.json has the wrapper's digest" '*"wrapper_sha256": "[0-9a-f]*"*' "$j"
