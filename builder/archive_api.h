@@ -11,7 +11,7 @@
 
 #define ARCHIVE_API_FUNCTIONS(X) \
 	X(archive_read_new) X(archive_read_free) X(archive_read_close) \
-	X(archive_read_support_format_ar) X(archive_read_support_format_tar) \
+	X(archive_read_support_format_ar) X(archive_read_support_format_tar) X(archive_read_support_format_zip) \
 	X(archive_read_support_filter_all) X(archive_read_open_fd) X(archive_read_open) \
 	X(archive_read_next_header) X(archive_read_data) X(archive_read_data_block) \
 	X(archive_error_string) X(archive_errno) X(archive_set_error) \

@@ -300,21 +300,23 @@ static int plan_one(const struct build_opts *o, const struct graph *g, size_t i,
 	return 1;
 }
 
-int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,
-		  struct cl_err *err)
+int build_variant(const struct build_job *job, unsigned vary, struct stage *s, struct cl_err *err)
 {
-	char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32];
+	char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32], recipe[PATH_MAX + 16];
+	const char *stage = s->path;
 	int rc;
-	if ((rc = store_stage(job->o->home, stage, len, err)) < 0)
+	if (!s->path[0] && (rc = stage_make(job->o->home, s, err)) < 0)
 		return rc;
+	/* the build reads its recipe folder from a snapshot, checked to be
+	 * what the input hash is of */
 	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
-	    (rc = sources_unpack(job->o->home, job->r, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = pathf(err, recipe, sizeof recipe, "%s/recipe", stage)) < 0 ||
+	    (rc = inputs_snapshot(job->r, job->in, recipe, err)) < 0 ||
+	    (rc = sources_unpack(job->o->home, job->r, recipe, build, srcdir, sizeof srcdir, err)) < 0 ||
 	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
 	    (rc = write_file_atomic(file, job->in->json, job->in->json_len, 0444, err)) < 0 ||
 	    (rc = build_run_sandboxed(job, stage, srcdir, vary, err)) < 0) {
-		struct cl_err ignore;
-		remove_tree(stage, &ignore);
-		stage[0] = '\0';
+		stage_drop(s);
 		return rc;
 	}
 	return 0;
@@ -336,7 +338,8 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 {
 	const struct recipe *r = &g->nodes[i];
 	const struct build_job job = { o, r, seed_tree, deps, nl, in };
-	char stage[PATH_MAX] = "", build[PATH_MAX + 16];
+	struct stage stage = STAGE_NONE;
+	char build[PATH_MAX + 16];
 	int rc;
 	int lock = store_lock(o->home, in->hash, err);
 	if (lock < 0)
@@ -361,37 +364,34 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	struct ticker tick;
 	if (o->no_check) {
 		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building");
-		rc = build_variant(&job, 0, stage, sizeof stage, err);
+		rc = build_variant(&job, 0, &stage, err);
 		ticker_stop(&tick);
 		if (rc == 0)
-			rc = write_unchecked(stage, err);
+			rc = write_unchecked(stage.path, err);
 	} else {
-		char stage_b[PATH_MAX] = "";
+		struct stage stage_b = STAGE_NONE;
 		double b_later = 0;
 		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building twice (A, and B varied)");
-		rc = repro_build_ab(&job, stage, stage_b, sizeof stage, &b_later, err);
+		rc = repro_build_ab(&job, &stage, &stage_b, &b_later, err);
 		ticker_stop(&tick);
 		if (rc == 0)
-			rc = repro_check(&job, stage, stage_b, b_later, stored ? e : NULL, err);
+			rc = repro_check(&job, &stage, &stage_b, b_later, stored ? e : NULL, err);
 	}
 	if (rc < 0)
 		goto out;
 	if (rc < 0 || stored)
 		goto out; /* `cloister check` of a stored entry publishes nothing */
-	if ((rc = publish_check(&job, stage, t0, err)) < 0 ||
-	    (rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
+	if ((rc = publish_check(&job, stage.path, t0, err)) < 0 ||
+	    (rc = pathf(err, build, sizeof build, "%s/build", stage.path)) < 0 ||
 	    (rc = remove_tree(build, err)) < 0 ||
-	    (rc = store_publish(o->home, stage, in->hash, r->name, r->version, r->source_date_epoch,
+	    (rc = store_publish(o->home, stage.path, in->hash, r->name, r->version, r->source_date_epoch,
 				e, err)) < 0)
 		goto out;
-	stage[0] = '\0';
+	stage_release(&stage);
 	progress(o, seq, g->n, r->name, r->version, o->no_check ? "built (not checked) in" :
 		 "built twice, identical, in", now_s() - t0);
 out:
-	if (stage[0]) {
-		struct cl_err ignore;
-		remove_tree(stage, &ignore);
-	}
+	stage_drop(&stage);
 	close(lock);
 	return rc;
 }
@@ -443,21 +443,40 @@ static int finish_job(struct job *j, int status, const struct graph *g, struct b
 	return rc;
 }
 
-/* Appends node i after what it depends on at run time, each node once. */
+/* Appends node i after what it depends on at run time, each node once:
+ * a depth-first walk with a stack of its own (a depends chain of any
+ * length costs memory, not the C stack). */
 static int image_order(const struct graph *g, size_t i, char *seen, size_t *order, size_t *n,
 		       struct cl_err *err)
 {
 	if (seen[i])
 		return 0;
+	struct step {
+		size_t node, edge;
+	};
+	_cleanup_free_ struct step *stack = malloc((g->n ? g->n : 1) * sizeof *stack);
+	if (!stack)
+		return cl_err_set(err, ENOMEM, "building");
+	size_t depth = 0;
 	seen[i] = 1;
-	const struct recipe *r = &g->nodes[i];
-	for (size_t k = 0; k < r->n_depends; k++) {
-		long d = graph_find(g, r->depends[k]);
-		if (d < 0)
-			return cl_err_msg(err, ENOENT, "%s depends on %s, which is not in the graph", r->name, r->depends[k]);
-		TRY(image_order(g, (size_t)d, seen, order, n, err));
+	stack[depth++] = (struct step){ i, 0 };
+	while (depth > 0) {
+		struct step *top = &stack[depth - 1];
+		const struct recipe *r = &g->nodes[top->node];
+		if (top->edge < r->n_depends) {
+			const char *name = r->depends[top->edge++];
+			long d = graph_find(g, name);
+			if (d < 0)
+				return cl_err_msg(err, ENOENT, "%s depends on %s, which is not in the graph", r->name, name);
+			if (!seen[d]) {
+				seen[d] = 1;
+				stack[depth++] = (struct step){ (size_t)d, 0 };
+			}
+			continue;
+		}
+		order[(*n)++] = top->node;
+		depth--;
 	}
-	order[(*n)++] = i;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "fetch/fetch.h"
 #include "graph.h"
 #include "hash.h"
+#include "store.h"
 
 struct build_opts {
 	char home[PATH_MAX];
@@ -54,11 +55,11 @@ struct build_job {
 	const struct inputs *in;
 };
 
-/* Builds job in a fresh stage (sources unpacked anew) under the given
- * variations (variations.h); stage gets its path.  The output is left
- * raw: not yet normalized. */
-int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,
-		  struct cl_err *err);
+/* Builds job in stage s (sources unpacked anew) under the given
+ * variations (variations.h): a stage already made (and owned: its lock
+ * held), or a fresh one when s is empty.  On failure the stage is gone.
+ * The output is left raw: not yet normalized. */
+int build_variant(const struct build_job *job, unsigned vary, struct stage *s, struct cl_err *err);
 
 /* One recipe that went into the targets, built or found in the store. */
 struct build_result {

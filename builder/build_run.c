@@ -18,6 +18,7 @@
 #include "../common/fdio.h"
 #include "../common/fsutil.h"
 #include "../sandbox/sandbox.h"
+#include "build_env.h"
 #include "inputs.h"
 #include "owner.h"
 #include "plan/recipe_settings.h"
@@ -28,22 +29,6 @@
 /* Processes one build may have at once (RLIMIT_NPROC, counted in the
  * sandbox's own user namespace): a fork bomb stops there. */
 #define BUILD_MAX_PROCS 4096
-
-/* The build script runs after the recipe's patches, in name order. */
-static const char build_wrapper[] =
-	"set -e\n"
-	/* the filesystem variation: the sources are copied onto a tmpfs */
-	"if [ -n \"${CLOISTER_SOURCES:-}\" ]; then\n"
-	"  cp -a \"$CLOISTER_SOURCES/.\" \"$CLOISTER_BUILDDIR/\"\n"
-	"fi\n"
-	"unset CLOISTER_SOURCES CLOISTER_BUILDDIR\n"
-	"cd \"$SRC\"\n"
-	"for p in /recipe/patches/*; do\n"
-	"  [ -f \"$p\" ] || continue\n"
-	"  echo \"cloister: applying ${p##*/}\"\n"
-	"  patch -p1 < \"$p\"\n"
-	"done\n"
-	"exec sh -e /recipe/build\n";
 
 /* The build's output goes to the log, to stderr with -v, and its end to
  * memory: the tail shown on failure must not depend on the log, which a
@@ -129,21 +114,6 @@ static int write_machine_files(const struct recipe_settings *rs, const char *sta
 	return write_file_atomic(file, rs->mk, rs->mk_len, 0444, err);
 }
 
-static int apply_settings(struct sandbox_config *cfg, const struct recipe_settings *rs, const char *dir,
-			  struct cl_err *err)
-{
-	for (size_t i = 0; rs && i < rs->n_env; i++) {
-		const char *eq = strchr(rs->env[i], '=');
-		_cleanup_free_ char *name = strndup(rs->env[i], (size_t)(eq - rs->env[i]));
-		if (!name)
-			return cl_err_set(err, ENOMEM, "the build environment");
-		TRY(sandbox_config_setenv(cfg, name, eq + 1, err));
-	}
-	if (dir[0])
-		TRY(sandbox_config_add_op(cfg, SB_OP_RO_BIND, dir, RECIPE_SETTINGS_DIR, err));
-	return 0;
-}
-
 int build_run_sandboxed(const struct build_job *job, const char *stage, const char *srcdir, unsigned vary,
 			struct cl_err *err)
 {
@@ -151,16 +121,15 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	const struct recipe *r = job->r;
 	const struct recipe_settings *rs = job->in->settings;
 	char machine_dir[PATH_MAX + 16] = "";
-	char build[PATH_MAX + 16], out[PATH_MAX + 16], logp[PATH_MAX + 16], chdir_to[PATH_MAX];
-	char jobs[16], epoch[32], home[PATH_MAX];
+	char build[PATH_MAX + 16], out[PATH_MAX + 16], logp[PATH_MAX + 16], recipe[PATH_MAX + 16];
+	char jobs[16];
 	const char *inner = (vary & VARY_PATH) ? "/usr/src/cloister-b" : "/build";
 	TRY(pathf(err, build, sizeof build, "%s/build", stage));
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
 	TRY(pathf(err, logp, sizeof logp, "%s/log", stage));
-	TRY(pathf(err, chdir_to, sizeof chdir_to, "%s%s%s", inner, srcdir[0] ? "/" : "", srcdir));
-	TRY(pathf(err, home, sizeof home, "%s/home", inner));
+	/* the snapshot of the recipe folder whose bytes the input hash is of */
+	TRY(pathf(err, recipe, sizeof recipe, "%s/recipe", stage));
 	snprintf(jobs, sizeof jobs, "%u", (vary & VARY_JOBS) ? 1 : o->jobs);
-	snprintf(epoch, sizeof epoch, "%lld", r->source_date_epoch);
 
 	_cleanup_close_ int log = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int pipefd[2];
@@ -196,7 +165,7 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	for (size_t i = 0; rc == 0 && i < job->n_deps; i++)
 		rc = sandbox_config_add_root(&cfg, job->deps[i].out_dir, err);
 	if (rc == 0)
-		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, r->dir, "/recipe", err);
+		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, recipe, "/recipe", err);
 	if (rc == 0 && (vary & VARY_FS)) {
 		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, build, "/.cloister-sources", err);
 		if (rc == 0)
@@ -210,46 +179,14 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	}
 	if (rc == 0)
 		rc = sandbox_config_add_op(&cfg, SB_OP_BIND, out, "/out", err);
-	static const char *const fixed[][2] = {
-		{ "TMPDIR", "/tmp" }, { "OUT", "/out" }, { "CFLAGS", "-O2" }, { "CXXFLAGS", "-O2" },
-	};
-	for (size_t i = 0; rc == 0 && i < sizeof fixed / sizeof *fixed; i++)
-		rc = sandbox_config_setenv(&cfg, fixed[i][0], fixed[i][1], err);
-	/* after the defaults: the machine's flags replace CFLAGS=-O2 */
 	if (rc == 0)
 		rc = write_machine_files(rs, stage, machine_dir, sizeof machine_dir, err);
+	if (rc == 0 && machine_dir[0])
+		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, machine_dir, RECIPE_SETTINGS_DIR, err);
 	if (rc == 0)
-		rc = apply_settings(&cfg, rs, machine_dir, err);
-	if (rc == 0)
-		rc = sandbox_config_setenv(&cfg, "HOME", home, err);
-	if (rc == 0 && (vary & VARY_TZ_LOCALE)) {
-		/* a POSIX TZ needs no zone files; C.UTF-8 is built into glibc */
-		rc = sandbox_config_setenv(&cfg, "TZ", "<+14>-14", err);
-		if (rc == 0)
-			rc = sandbox_config_setenv(&cfg, "LC_ALL", "C.UTF-8", err);
-	}
-	if (vary & VARY_UMASK)
-		cfg.umask = 027;
-	if (vary & VARY_JOBS)
-		cfg.one_cpu = true;
-	if (vary & VARY_UID)
-		cfg.uid = cfg.gid = 2000;
-	if (vary & VARY_ASLR)
-		cfg.personality |= ADDR_NO_RANDOMIZE;
-	if (vary & VARY_UNAME) {
-		strcpy(cfg.hostname, "cloister-b");
-		strcpy(cfg.uname.release, "5.10.0-cloister-b");
-		strcpy(cfg.uname.version, "#2 SMP Sat Feb 29 12:00:00 UTC 2020");
-	}
-	if (rc == 0)
-		rc = sandbox_config_setenv(&cfg, "SOURCE_DATE_EPOCH", epoch, err);
-	if (rc == 0)
-		rc = sandbox_config_setenv(&cfg, "JOBS", jobs, err);
-	if (rc == 0)
-		rc = sandbox_config_setenv(&cfg, "SRC", chdir_to, err);
+		rc = build_env_apply(&cfg, r, rs, vary, inner, srcdir, jobs, err);
 	/* the wrapper enters $SRC: with the filesystem variation it exists
 	 * only once the sources are copied */
-	(void)chdir_to;
 	if (rc == 0 && (vary & VARY_ENV_ORDER)) {
 		for (size_t i = 0; i < cfg.n_env / 2; i++) {
 			char *t = cfg.env[i];
@@ -309,7 +246,10 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 				r->version, logp, strerror(t.log_errno));
 		char keep[PATH_MAX], dir[PATH_MAX];
 		/* the log outlives the stage, for inspection */
-		if (pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
+		/* name and version were checked where parsed; the log's file name
+		 * is made of them, so once more here: never a path */
+		if (recipe_name_valid(r->name) && recipe_version_valid(r->version) &&
+		    pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
 		    pathf(&ignore, keep, sizeof keep, "%s/%s-%s.failed.log", dir, r->name, r->version) == 0 &&
 		    rename(logp, keep) == 0)
 			return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s failed (%s %d); the log is %s", r->name, r->version,

@@ -40,7 +40,7 @@ const char build_usage[] =
 	"       cloister check -r RECIPE [OPTIONS]     rebuild it twice, varied, even if stored, and compare\n"
 	"                                              both with each other and with the stored output\n"
 	"       cloister check MACHINE [OPTIONS]       the same for every recipe of machines/MACHINE\n"
-	"       cloister gc [OPTIONS]                  remove kept unreproducible pairs, dead stages, old logs\n"
+	"       cloister gc [OPTIONS]                  remove kept pairs, dead stages and download folders, old logs\n"
 	"\n"
 	"Options:\n"
 	"  -r RECIPE          the recipe (a folder of --recipes)\n"
@@ -314,6 +314,8 @@ int cmd_build(int argc, char **argv)
 			return g;
 		}
 	}
+	if (r == 0 && !strcmp(cmd, "gc"))
+		fetch_opts_release(&o.fetch); /* it touches no network */
 	if (r == 0 && !strcmp(cmd, "gc")) {
 		r = store_gc(o.home, o.quiet, &err);
 		fetch_opts_release(&o.fetch);

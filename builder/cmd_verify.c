@@ -15,7 +15,7 @@
 #include "store.h"
 
 const char verify_usage[] =
-	"usage: cloister verify [OPTIONS]           re-check every store entry against its manifest\n"
+	"usage: cloister verify [OPTIONS]           re-check every file of every store entry\n"
 	"       cloister verify MACHINE [OPTIONS]   check the machine's signed image\n"
 	"\n"
 	"With MACHINE, checks output/machines/MACHINE/MACHINE.vmlinuz against its detached\n"

@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "compare.h"
 
-#include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -13,79 +13,46 @@
 
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "../common/inomap.h"
 #include "../common/json.h"
+#include "../common/walk.h"
 #include "termsafe.h"
-
-/* The first path seen for each multiply-linked inode, per tree: the hard
- * link structure is compared through it. */
-struct links {
-	dev_t *dev;
-	ino_t *ino;
-	char **first;
-	size_t n, cap;
-};
-
-static const char *link_leader(struct links *l, const struct stat *st, const char *path)
-{
-	if (st->st_nlink < 2 || !S_ISREG(st->st_mode))
-		return NULL;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->dev[i] == st->st_dev && l->ino[i] == st->st_ino)
-			return l->first[i];
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		dev_t *d = realloc(l->dev, cap * sizeof *d);
-		if (d)
-			l->dev = d;
-		ino_t *i = realloc(l->ino, cap * sizeof *i);
-		if (i)
-			l->ino = i;
-		char **f = realloc(l->first, cap * sizeof *f);
-		if (f)
-			l->first = f;
-		if (!d || !i || !f)
-			return NULL;
-		l->cap = cap;
-	}
-	l->dev[l->n] = st->st_dev;
-	l->ino[l->n] = st->st_ino;
-	l->first[l->n] = strdup(path);
-	return l->first[l->n++];
-}
-
-static void links_free(struct links *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->first[i]);
-	free(l->dev);
-	free(l->ino);
-	free(l->first);
-}
 
 struct ctx {
 	struct comparison *c;
-	struct links la, lb;
+	size_t cap;   /* of c->diffs */
+	struct inomap la, lb;  /* the first name, within its tree, of each linked file */
 	struct cl_err *err;
 	char *bufa, *bufb;
 };
 
 static int add(struct ctx *x, const char *path, const char *what, long long offset, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static int add(struct ctx *x, const char *path, const char *what, long long offset, const char *fmt, ...)
 {
 	struct comparison *c = x->c;
-	struct difference *d = realloc(c->diffs, (c->n + 1) * sizeof *d);
-	if (!d)
-		return cl_err_set(x->err, ENOMEM, "comparing");
-	c->diffs = d;
-	d = &d[c->n++];
-	snprintf(d->path, sizeof d->path, "%s", path);
-	snprintf(d->what, sizeof d->what, "%s", what);
-	d->offset = offset;
+	if (c->n == x->cap) {
+		/* doubling: a list of 40,000 differences costs 16 moves, not 40,000 */
+		size_t cap = x->cap ? x->cap * 2 : 16;
+		struct difference *d = realloc(c->diffs, cap * sizeof *d);
+		if (!d)
+			return cl_err_set(x->err, ENOMEM, "comparing");
+		c->diffs = d;
+		x->cap = cap;
+	}
+	struct difference *d = &c->diffs[c->n];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(d->detail, sizeof d->detail, fmt, ap);
+	int n = vasprintf(&d->detail, fmt, ap);
 	va_end(ap);
+	d->path = strdup(path);
+	if (n < 0 || !d->path) {
+		if (n >= 0)
+			free(d->detail);
+		free(d->path);
+		return cl_err_set(x->err, ENOMEM, "comparing");
+	}
+	snprintf(d->what, sizeof d->what, "%s", what);
+	d->offset = offset;
+	c->n++;
 	return 0;
 }
 
@@ -168,85 +135,83 @@ static int compare_content(struct ctx *x, int fa, int fb, const char *path, off_
 	}
 }
 
-static int walk(struct ctx *x, int da, int db, const char *prefix)
+static const char *type_name(mode_t m)
 {
-	char **na = NULL, **nb = NULL;
-	size_t ca = 0, cb = 0, ia = 0, ib = 0;
-	int r = list_dir_sorted(da, &na, &ca, x->err);
-	if (r == 0)
-		r = list_dir_sorted(db, &nb, &cb, x->err);
-	while (r == 0 && (ia < ca || ib < cb)) {
-		int c = ia == ca ? 1 : ib == cb ? -1 : strcmp(na[ia], nb[ib]);
-		const char *name = c <= 0 ? na[ia] : nb[ib];
-		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/%s", prefix, name);
-		if (c < 0) {
-			r = add(x, path, "missing in B", -1, "present in A only");
-			ia++;
-			continue;
-		}
-		if (c > 0) {
-			r = add(x, path, "extra in B", -1, "present in B only");
-			ib++;
-			continue;
-		}
-		ia++, ib++;
-		x->c->paths++;
-		struct stat sa, sb;
-		if (fstatat(da, name, &sa, AT_SYMLINK_NOFOLLOW) < 0 || fstatat(db, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = cl_err_set(x->err, errno, "stat %s", path);
-			break;
-		}
-		if ((sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT)) {
-			r = add(x, path, "type", -1, "%s vs %s",
-				S_ISDIR(sa.st_mode) ? "directory" : S_ISLNK(sa.st_mode) ? "symlink" : S_ISREG(sa.st_mode) ? "file" : "special",
-				S_ISDIR(sb.st_mode) ? "directory" : S_ISLNK(sb.st_mode) ? "symlink" : S_ISREG(sb.st_mode) ? "file" : "special");
-			continue;
-		}
-		if ((sa.st_mode & 07777) != (sb.st_mode & 07777) &&
-		    (r = add(x, path, "mode", -1, "%04o vs %04o", (unsigned)(sa.st_mode & 07777),
-			     (unsigned)(sb.st_mode & 07777))) < 0)
-			break;
-		if (S_ISLNK(sa.st_mode)) {
-			char ta[PATH_MAX], tb[PATH_MAX];
-			ssize_t la = readlinkat(da, name, ta, sizeof ta - 1), lb = readlinkat(db, name, tb, sizeof tb - 1);
-			if (la < 0 || lb < 0) {
-				r = cl_err_set(x->err, errno, "readlink %s", path);
-				break;
-			}
-			ta[la] = tb[lb] = '\0';
-			if (strcmp(ta, tb) != 0)
-				r = add(x, path, "target", -1, "-> %s vs -> %s", ta, tb);
-		} else if (S_ISDIR(sa.st_mode)) {
-			int sda = openat(da, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int sdb = openat(db, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sda < 0 || sdb < 0)
-				r = cl_err_set(x->err, errno, "opening %s", path);
-			else
-				r = walk(x, sda, sdb, path);
-			if (sda >= 0)
-				close(sda);
-			if (sdb >= 0)
-				close(sdb);
-		} else if (S_ISREG(sa.st_mode)) {
-			const char *ga = link_leader(&x->la, &sa, path), *gb = link_leader(&x->lb, &sb, path);
-			if ((ga || gb) && (!ga || !gb || strcmp(ga, gb) != 0)) {
-				r = add(x, path, "hard links", -1, "A: %s%s; B: %s%s", ga ? "linked to " : "not hard-linked",
-					ga ? ga : "", gb ? "linked to " : "not hard-linked", gb ? gb : "");
-				if (r < 0)
-					break;
-			}
-			_cleanup_close_ int fa = openat(da, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			_cleanup_close_ int fb = openat(db, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (fa < 0 || fb < 0)
-				r = cl_err_set(x->err, errno, "opening %s", path);
-			else
-				r = compare_content(x, fa, fb, path, sa.st_size, sb.st_size);
-		}
+	return S_ISDIR(m) ? "directory" : S_ISLNK(m) ? "symlink" : S_ISREG(m) ? "file" : "special";
+}
+
+/* One path present in both trees. */
+static int compare_entry(struct ctx *x, const struct walk_entry *ea, const struct walk_entry *eb)
+{
+	const char *path = ea->path;
+	const struct stat *sa = &ea->st, *sb = &eb->st;
+	x->c->paths++;
+	if ((sa->st_mode & S_IFMT) != (sb->st_mode & S_IFMT))
+		return add(x, path, "type", -1, "%s vs %s", type_name(sa->st_mode), type_name(sb->st_mode));
+	if ((sa->st_mode & 07777) != (sb->st_mode & 07777))
+		TRY(add(x, path, "mode", -1, "%04o vs %04o", (unsigned)(sa->st_mode & 07777),
+			(unsigned)(sb->st_mode & 07777)));
+	if (S_ISLNK(sa->st_mode)) {
+		char ta[PATH_MAX + 1], tb[PATH_MAX + 1];
+		ssize_t la = readlinkat(ea->dfd, ea->name, ta, sizeof ta - 1);
+		ssize_t lb = readlinkat(eb->dfd, eb->name, tb, sizeof tb - 1);
+		if (la < 0 || lb < 0)
+			return cl_err_set(x->err, errno, "readlink %s", path);
+		ta[la] = tb[lb] = '\0';
+		if (la != lb || memcmp(ta, tb, (size_t)la) != 0)
+			return add(x, path, "target", -1, "-> %s vs -> %s", ta, tb);
+		return 0;
 	}
-	free_names(na, ca);
-	free_names(nb, cb);
-	return r;
+	if (!S_ISREG(sa->st_mode))
+		return 0;
+	/* The hard-link structure within each tree: a file's first name there
+	 * (its own when it has no earlier one).  Links to files outside the
+	 * trees are not part of them. */
+	const char *ga, *gb;
+	TRY(inomap_leader(&x->la, sa, path, &ga, x->err));
+	TRY(inomap_leader(&x->lb, sb, path, &gb, x->err));
+	if (strcmp(ga ? ga : path, gb ? gb : path) != 0)
+		TRY(add(x, path, "hard links", -1, "A: %s%s; B: %s%s", ga ? "the same file as " : "a file of its own",
+			ga ? ga : "", gb ? "the same file as " : "a file of its own", gb ? gb : ""));
+	_cleanup_close_ int fa = openat(ea->dfd, ea->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fb = openat(eb->dfd, eb->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fa < 0 || fb < 0)
+		return cl_err_set(x->err, errno, "opening %s", path);
+	return compare_content(x, fa, fb, path, sa->st_size, sb->st_size);
+}
+
+/* Both trees in walk order at once, like a merge: a path only one side
+ * has is missing or extra (and what lies below it is not listed). */
+static int walk_both(struct ctx *x, struct walk *wa, struct walk *wb)
+{
+	const struct walk_entry *ea = NULL, *eb = NULL;
+	int ra = walk_next(wa, &ea, x->err);
+	int rb = ra < 0 ? 0 : walk_next(wb, &eb, x->err);
+	while (ra > 0 || rb > 0) {
+		if (ra < 0 || rb < 0)
+			return ra < 0 ? ra : rb;
+		int c = ra == 0 ? 1 : rb == 0 ? -1 : walk_path_cmp(ea->path, eb->path);
+		int r;
+		if (c < 0) {
+			r = add(x, ea->path, "missing in B", -1, "present in A only");
+			walk_skip(wa);
+		} else if (c > 0) {
+			r = add(x, eb->path, "extra in B", -1, "present in B only");
+			walk_skip(wb);
+		} else {
+			r = compare_entry(x, ea, eb);
+			if ((ea->st.st_mode & S_IFMT) != (eb->st.st_mode & S_IFMT)) {
+				walk_skip(wa);
+				walk_skip(wb);
+			}
+		}
+		TRY(r);
+		if (c <= 0)
+			ra = walk_next(wa, &ea, x->err);
+		if (c >= 0 && ra >= 0)
+			rb = walk_next(wb, &eb, x->err);
+	}
+	return ra < 0 ? ra : rb < 0 ? rb : 0;
 }
 
 int compare_trees(const char *a, const char *b, struct comparison *c, struct cl_err *err)
@@ -259,13 +224,20 @@ int compare_trees(const char *a, const char *b, struct comparison *c, struct cl_
 		return cl_err_set(err, errno, "%s", a);
 	if (db < 0)
 		return cl_err_set(err, errno, "%s", b);
+	struct walk *wa = NULL, *wb = NULL;
+	int r = walk_open(da, 0, &wa, err);
+	if (r == 0)
+		r = walk_open(db, 0, &wb, err);
 	x.bufa = malloc(CHUNK);
 	x.bufb = malloc(CHUNK);
-	int r = x.bufa && x.bufb ? walk(&x, da, db, "") : cl_err_set(err, ENOMEM, "comparing");
+	if (r == 0)
+		r = x.bufa && x.bufb ? walk_both(&x, wa, wb) : cl_err_set(err, ENOMEM, "comparing");
+	walk_close(wa);
+	walk_close(wb);
 	free(x.bufa);
 	free(x.bufb);
-	links_free(&x.la);
-	links_free(&x.lb);
+	inomap_free(&x.la);
+	inomap_free(&x.lb);
 	if (r < 0)
 		comparison_free(c);
 	return r;
@@ -273,11 +245,14 @@ int compare_trees(const char *a, const char *b, struct comparison *c, struct cl_
 
 void comparison_free(struct comparison *c)
 {
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->diffs[i].path);
+		free(c->diffs[i].detail);
+	}
 	free(c->diffs);
 	c->diffs = NULL;
 	c->n = 0;
 }
-
 void comparison_print(const struct comparison *c, const char *a, const char *b, size_t limit, FILE *f)
 {
 	if (c->n == 0) {
@@ -287,9 +262,13 @@ void comparison_print(const struct comparison *c, const char *a, const char *b, 
 	fprintf(f, "%zu difference%s between\n  A %s\n  B %s\n", c->n, c->n == 1 ? "" : "s", a, b);
 	/* names and details come from the build: escaped for the terminal */
 	for (size_t i = 0; i < c->n && (!limit || i < limit); i++) {
-		char path[termsafe_room(sizeof c->diffs[i].path)], detail[termsafe_room(sizeof c->diffs[i].detail)];
-		fprintf(f, "  %s: %s: %s\n", termsafe_str(c->diffs[i].path, path, sizeof path), c->diffs[i].what,
-			termsafe_str(c->diffs[i].detail, detail, sizeof detail));
+		/* as long as they are: a path is never cut */
+		size_t pl = termsafe_room(strlen(c->diffs[i].path)), dl = termsafe_room(strlen(c->diffs[i].detail));
+		_cleanup_free_ char *path = malloc(pl), *detail = malloc(dl);
+		if (!path || !detail)
+			break;
+		fprintf(f, "  %s: %s: %s\n", termsafe_str(c->diffs[i].path, path, pl), c->diffs[i].what,
+			termsafe_str(c->diffs[i].detail, detail, dl));
 	}
 	if (limit && c->n > limit)
 		fprintf(f, "  ... and %zu more\n", c->n - limit);

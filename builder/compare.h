@@ -12,9 +12,9 @@
 #include "../common/err.h"
 
 struct difference {
-	char path[PATH_MAX];   /* "/usr/bin/x" */
-	char what[64];         /* "missing in B", "extra in B", "type", "mode", "target", "size", "content", "hard links" */
-	char detail[512];      /* "0755 vs 0644", "first difference at byte 1234: ..." */
+	char *path;            /* "/usr/bin/x", whole */
+	char what[16];         /* "missing in B", "extra in B", "type", "mode", "target", "size", "content", "hard links" */
+	char *detail;          /* "0755 vs 0644", "first difference at byte 1234: ..." */
 	long long offset;      /* first differing byte, or -1 */
 };
 

@@ -23,12 +23,13 @@
 int deb_extract(const char *deb_path, const char *what, const char *root, FILE *written,
 		struct cl_err *err);
 
-/* Unpacks a source archive (tar, compressed or not) into root with the
- * same refusals, no layout change, symlinks made relative.  *budget is
- * what the build may still unpack (start with SOURCES_MAX_UNPACKED for all
- * of one build's sources); it is decreased by what this archive took. */
+/* Unpacks a source archive (tar, compressed or not, or zip), read from
+ * fd, into root with the same refusals, no layout change, symlinks made
+ * relative.  *budget is what the build may still unpack (start with
+ * SOURCES_MAX_UNPACKED for all of one build's sources); it is decreased
+ * by what this archive took. */
 #define SOURCES_MAX_UNPACKED (4ULL << 30)
-int archive_unpack(const char *path, const char *what, const char *root, unsigned long long *budget,
+int archive_unpack(int fd, const char *what, const char *root, unsigned long long *budget,
 		   struct cl_err *err);
 
 /* The same for an archive opened elsewhere (a tarball inside a .deb,
@@ -36,14 +37,19 @@ int archive_unpack(const char *path, const char *what, const char *root, unsigne
 struct archive;
 int archive_extract(struct archive *a, const char *what, const char *root, struct cl_err *err);
 
-/* Lexical path helpers, exposed for the unit tests. */
+/* Lexical path helpers, exposed for the unit tests.  None writes past
+ * len, and none cuts a path silently. */
 /* Normalizes a relative path ("a/./b//c" -> "a/b/c"); ".." pops a
- * component.  Returns -1 if ".." climbs above the start, else 0. */
+ * component.  Returns -EPERM if ".." climbs above the start,
+ * -ENAMETOOLONG if the result does not fit in len, else 0. */
 int deb_path_normalize(const char *in, char *out, size_t len);
-/* Applies merged /usr: "bin/x" -> "usr/bin/x" (also sbin, lib, lib32, lib64, libx32). */
-void deb_path_merge_usr(const char *in, char *out, size_t len);
+/* Applies merged /usr: "bin/x" -> "usr/bin/x" (also sbin, lib, lib32, lib64, libx32).
+ * Like snprintf, returns the length of the whole result: >= len means it
+ * was cut. */
+size_t deb_path_merge_usr(const char *in, char *out, size_t len);
 /* The relative symlink target that leads from directory from_dir to path
- * to (both relative to the same root, normalized). */
-void deb_path_relative(const char *from_dir, const char *to, char *out, size_t len);
+ * to (both relative to the same root, normalized); returns its length
+ * like snprintf. */
+size_t deb_path_relative(const char *from_dir, const char *to, char *out, size_t len);
 
 #endif

@@ -14,6 +14,7 @@
 struct graph {
 	struct recipe *nodes;  /* in build order: every node after what it needs */
 	char *is_root;         /* per node: 1 when it was asked for */
+	size_t *by_name;       /* node indices sorted by name, for graph_find */
 	size_t n;
 };
 

@@ -18,6 +18,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "../common/walk.h"
 
 static const char *const kind_names[HS_N_KINDS] = HOSTSCAN_KIND_NAMES;
 static const char *const kind_what[HS_N_KINDS] = {
@@ -258,7 +259,7 @@ static const struct needle *scan(const struct hostscan *hs, const unsigned char 
 	return NULL;
 }
 
-struct walk {
+struct scan_ctx {
 	const struct hostscan *hs;
 	unsigned allowed;
 	double deadline;
@@ -274,7 +275,7 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void hit(struct walk *w, const char *path, const struct needle *nd, const char *how, size_t offset)
+static void hit(struct scan_ctx *w, const char *path, const struct needle *nd, const char *how, size_t offset)
 {
 	w->hits++;
 	fprintf(w->report, "%s %s %s %s", path, how, kind_what[nd->kind], nd->text);
@@ -283,62 +284,36 @@ static void hit(struct walk *w, const char *path, const struct needle *nd, const
 	fprintf(w->report, " (allow with 'allow-host-facts: %s')\n", kind_names[nd->kind]);
 }
 
-/* path: "" for the tree's root, else "/a/b" */
-static int walk_dir(struct walk *w, int dfd, const char *rel)
+/* One entry of the tree: the walk (common/walk.h) goes to any depth, and
+ * its paths are never cut. */
+static int scan_entry(struct scan_ctx *w, const struct walk_entry *e)
 {
-	_cleanup_close_ int fd = openat(dfd, rel[0] ? rel + 1 : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return cl_err_set(w->err, errno, "scanning %s", rel);
-	char **names;
-	size_t n;
-	TRY(list_dir_sorted(fd, &names, &n, w->err));
-	int r = 0;
-	for (size_t i = 0; i < n && r == 0; i++) {
-		char path[PATH_MAX];
-		if ((r = pathf(w->err, path, sizeof path, "%s/%s", rel, names[i])) < 0)
-			break;
-		if (w->deadline > 0 && now() > w->deadline) {
-			r = cl_err_msg(w->err, ETIME, "the recipe's timeout passed while its output was scanned");
-			break;
-		}
-		struct stat st;
-		if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = cl_err_set(w->err, errno, "scanning %s", path);
-			break;
-		}
-		const struct needle *nd;
-		size_t off;
-		if (S_ISDIR(st.st_mode)) {
-			r = walk_dir(w, dfd, path);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t tl = readlinkat(fd, names[i], target, sizeof target - 1);
-			if (tl < 0) {
-				r = cl_err_set(w->err, errno, "reading the symlink %s", path);
-				break;
-			}
-			target[tl] = '\0';
-			if ((nd = scan(w->hs, (const unsigned char *)target, (size_t)tl, w->allowed, &off)))
-				hit(w, path, nd, "is a symlink to", off);
-		} else if (S_ISREG(st.st_mode) && st.st_size > 0) {
-			_cleanup_close_ int f = openat(fd, names[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (f < 0) {
-				r = cl_err_set(w->err, errno, "scanning %s", path);
-				break;
-			}
-			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, f, 0);
-			if (m == MAP_FAILED) {
-				r = cl_err_set(w->err, errno, "scanning %s", path);
-				break;
-			}
-			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-			if ((nd = scan(w->hs, m, (size_t)st.st_size, w->allowed, &off)))
-				hit(w, path, nd, "embeds", off);
-			munmap(m, (size_t)st.st_size);
-		}
+	const char *path = e->path;
+	if (w->deadline > 0 && now() > w->deadline)
+		return cl_err_msg(w->err, ETIME, "the recipe's timeout passed while its output was scanned");
+	const struct needle *nd;
+	size_t off;
+	if (S_ISLNK(e->st.st_mode)) {
+		char target[PATH_MAX + 1];
+		ssize_t tl = readlinkat(e->dfd, e->name, target, sizeof target - 1);
+		if (tl < 0)
+			return cl_err_set(w->err, errno, "reading the symlink %s", path);
+		target[tl] = '\0';
+		if ((nd = scan(w->hs, (const unsigned char *)target, (size_t)tl, w->allowed, &off)))
+			hit(w, path, nd, "is a symlink to", off);
+	} else if (S_ISREG(e->st.st_mode) && e->st.st_size > 0) {
+		_cleanup_close_ int f = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (f < 0)
+			return cl_err_set(w->err, errno, "scanning %s", path);
+		void *m = mmap(NULL, (size_t)e->st.st_size, PROT_READ, MAP_PRIVATE, f, 0);
+		if (m == MAP_FAILED)
+			return cl_err_set(w->err, errno, "scanning %s", path);
+		madvise(m, (size_t)e->st.st_size, MADV_SEQUENTIAL);
+		if ((nd = scan(w->hs, m, (size_t)e->st.st_size, w->allowed, &off)))
+			hit(w, path, nd, "embeds", off);
+		munmap(m, (size_t)e->st.st_size);
 	}
-	free_names(names, n);
-	return r;
+	return 0;
 }
 
 long hostscan_tree(const struct hostscan *hs, const char *dir, unsigned allowed, double deadline,
@@ -350,8 +325,13 @@ long hostscan_tree(const struct hostscan *hs, const char *dir, unsigned allowed,
 	if (!f)
 		return cl_err_set(err, errno, "the host-facts scan");
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct walk w = { hs, allowed, deadline, 0, f, err };
-	int r = dfd < 0 ? cl_err_set(err, errno, "%s", dir) : walk_dir(&w, dfd, "");
+	struct scan_ctx w = { hs, allowed, deadline, 0, f, err };
+	struct walk *tw = NULL;
+	int r = dfd < 0 ? cl_err_set(err, errno, "%s", dir) : walk_open(dfd, 0, &tw, err);
+	const struct walk_entry *e;
+	while (r == 0 && (r = walk_next(tw, &e, err)) > 0)
+		r = scan_entry(&w, e);
+	walk_close(tw);
 	fclose(f);
 	if (r < 0) {
 		free(*report);

@@ -10,9 +10,10 @@
 #include "hash.h"
 #include "recipe.h"
 
-/* Bumped when the way a recipe is built changes (environment, layout,
- * normalization): part of every input hash. */
-#define BUILD_PROTOCOL_VERSION 1
+/* Bumped when the way a recipe is built changes (layout, normalization)
+ * in ways the hashed inputs do not show: part of every input hash.  The
+ * wrapper script and the environment are hashed themselves. */
+#define BUILD_PROTOCOL_VERSION 2
 
 struct build_dep {
 	const char *name;
@@ -32,6 +33,7 @@ struct inputs {
 	char *json;   /* the same, as inputs.json */
 	size_t json_len;
 	char hash[SHA256_HEX_LEN + 1];
+	char recipe_digest[SHA256_HEX_LEN + 1];  /* of the recipe folder's part of text */
 };
 
 /* Dependencies enter by their output hash, not their input hash: a
@@ -43,5 +45,13 @@ int inputs_compute(const struct recipe *r, const char *seed_hash, const struct b
 		   size_t n_deps, const struct recipe_settings *settings, struct inputs *in,
 		   struct cl_err *err);
 void inputs_free(struct inputs *in);
+
+/* Copies the recipe folder into dest (created), for the build to read at
+ * /recipe (mounted read-only): modes 0755 or 0644 as git gives them,
+ * mtimes at the recipe's epoch.  The copy's files
+ * must be those inputs_compute hashed; a folder edited since then is an
+ * error (CL_BAD_INPUT), so an entry's input hash always says what the
+ * build read. */
+int inputs_snapshot(const struct recipe *r, const struct inputs *in, const char *dest, struct cl_err *err);
 
 #endif

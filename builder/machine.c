@@ -25,32 +25,69 @@ int machine_name_valid(const char *name)
 
 static int add_package(struct machine *m, const char *name, int line, struct cl_err *err)
 {
-	for (size_t i = 0; i < m->n_packages; i++)
-		if (!strcmp(m->packages[i].name, name))
-			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is listed twice (first at line %d); keep one line",
-					  m->packages_list, line, name, m->packages[i].line);
-	struct machine_package *p = realloc(m->packages, (m->n_packages + 1) * sizeof *p);
-	if (!p)
-		return cl_err_set(err, ENOMEM, "%s", m->packages_list);
-	m->packages = p;
-	p = &p[m->n_packages++];
+	/* doubling at each power of two: a long list is read in linear time */
+	if ((m->n_packages & (m->n_packages - 1)) == 0) {
+		struct machine_package *p = realloc(m->packages, (m->n_packages ? 2 * m->n_packages : 1) * sizeof *p);
+		if (!p)
+			return cl_err_set(err, ENOMEM, "%s", m->packages_list);
+		m->packages = p;
+	}
+	struct machine_package *p = &m->packages[m->n_packages++];
 	/* recipe_name_valid bounds the length */
 	snprintf(p->name, sizeof p->name, "%s", name);
 	p->line = line;
 	return 0;
 }
 
+static int cmp_name_line(const void *a, const void *b)
+{
+	const struct machine_package *x = *(const struct machine_package *const *)a,
+				     *y = *(const struct machine_package *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : x->line - y->line;
+}
+
+/* A name listed twice, found by sorting (not by comparing each line with
+ * every other): the repeat on the earliest line is reported. */
+static int check_twice(const struct machine *m, struct cl_err *err)
+{
+	if (m->n_packages < 2)
+		return 0;
+	const struct machine_package **v = malloc(m->n_packages * sizeof *v);
+	if (!v)
+		return cl_err_set(err, ENOMEM, "%s", m->packages_list);
+	for (size_t i = 0; i < m->n_packages; i++)
+		v[i] = &m->packages[i];
+	qsort(v, m->n_packages, sizeof *v, cmp_name_line);
+	/* in each run of one name, the lowest line is the first and the next
+	 * its repeat; reading in order stops at the earliest repeat */
+	const struct machine_package *again = NULL, *first = NULL;
+	for (size_t i = 1; i < m->n_packages; i++)
+		if (!strcmp(v[i]->name, v[i - 1]->name) && (i < 2 || strcmp(v[i - 2]->name, v[i]->name)) &&
+		    (!again || v[i]->line < again->line)) {
+			again = v[i];
+			first = v[i - 1];
+		}
+	int r = 0;
+	if (again)
+		r = cl_err_msg(err, EINVAL, "%s:%d: '%s' is listed twice (first at line %d); keep one line",
+			       m->packages_list, again->line, again->name, first->line);
+	free(v);
+	return r;
+}
+
 static int read_packages(struct machine *m, struct cl_err *err)
 {
 	_cleanup_free_ char *text = NULL;
-	if (read_file(m->packages_list, &text, NULL, err) < 0) {
+	size_t len = 0;
+	if (read_input_file(m->packages_list, &text, &len, err) < 0) {
 		if (err->code == ENOENT)
 			return cl_err_msg(err, ENOENT, "%s: missing; a machine lists the recipes it is made of "
 					  "there, one per line (see docs/machine.md)", m->packages_list);
 		return -err->code;
 	}
 	struct lines it;
-	lines_init(&it, text);
+	TRY(lines_init(&it, text, len, m->packages_list, err));
 	for (char *l; (l = lines_next(&it)); ) {
 		if (strpbrk(l, " \t"))
 			return cl_err_msg(err, EINVAL, "%s:%d: expected one recipe name per line, found '%s'",
@@ -63,7 +100,7 @@ static int read_packages(struct machine *m, struct cl_err *err)
 	if (m->n_packages == 0)
 		return cl_err_msg(err, EINVAL, "%s: lists no package; name at least one recipe",
 				  m->packages_list);
-	return 0;
+	return check_twice(m, err);
 }
 
 int machine_load(const char *machines_dir, const char *name, struct machine *m, struct cl_err *err)

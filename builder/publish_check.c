@@ -13,6 +13,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "../common/walk.h"
 #include "hostscan.h"
 #include "recipe.h"
 #include "termsafe.h"
@@ -22,34 +23,24 @@ struct tally {
 };
 
 /* Counts stat sizes, so a sparse file counts as what reading it costs;
- * stops as soon as a limit is passed. */
-static int tally_dir(int dfd, const char *name, struct tally *t, struct cl_err *err)
+ * stops as soon as a limit is passed.  Iterative (common/walk.h): a tree
+ * of any depth is measured, not refused. */
+static int tally_tree(const char *root, struct tally *t, struct cl_err *err)
 {
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return cl_err_set(err, errno, "%s", name);
-	DIR *d = fdopendir(fd);
-	if (!d)
-		return cl_err_set(err, errno, "%s", name);
-	fd = -1;
-	int r = 0;
-	struct dirent *e;
-	while (r == 0 && (e = readdir(d)) && t->bytes <= t->max_bytes && t->files <= t->max_files) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		struct stat st;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = cl_err_set(err, errno, "%s", e->d_name);
-			break;
-		}
+		return cl_err_set(err, errno, "%s", root);
+	struct walk *w;
+	TRY(walk_open(fd, 0, &w, err));
+	const struct walk_entry *e;
+	int r;
+	while ((r = walk_next(w, &e, err)) > 0 && t->bytes <= t->max_bytes && t->files <= t->max_files) {
 		t->files++;
-		if (S_ISREG(st.st_mode))
-			t->bytes += (unsigned long long)st.st_size;
-		else if (S_ISDIR(st.st_mode))
-			r = tally_dir(dirfd(d), e->d_name, t, err);
+		if (S_ISREG(e->st.st_mode))
+			t->bytes += (unsigned long long)e->st.st_size;
 	}
-	closedir(d);
-	return r;
+	walk_close(w);
+	return r < 0 ? r : 0;
 }
 
 int publish_check(const struct build_job *job, const char *stage, double started, struct cl_err *err)
@@ -60,7 +51,7 @@ int publish_check(const struct build_job *job, const char *stage, double started
 	TRY(pathf(err, store, sizeof store, "%s/store", job->o->home));
 
 	struct tally t = { 0, 0, r->max_output_bytes, r->max_output_files };
-	TRY(tally_dir(AT_FDCWD, out, &t, err));
+	TRY(tally_tree(out, &t, err));
 	if (t.bytes > t.max_bytes)
 		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s: the output holds more than %llu bytes (max-output); not "
 				  "published. Raise the limit with 'max-output: SIZE' in the recipe", r->name,

@@ -12,9 +12,22 @@
 #include "../common/cleanup.h"
 #include "../common/fsutil.h"
 #include "../common/lines.h"
+#include "../common/text.h"
 #include "deb.h"
+#include "debian_names.h"
 #include "fetch/deb_file.h"
 #include "seed.h"
+
+int recipe_version_valid(const char *v)
+{
+	/* it becomes part of file names (the store entry, logs): no '/' */
+	if (!v[0] || strlen(v) > 100 || !isalnum((unsigned char)v[0]))
+		return 0;
+	for (; *v; v++)
+		if (!(isalnum((unsigned char)*v) || strchr(".+-~:_", *v)))
+			return 0;
+	return 1;
+}
 
 int recipe_name_valid(const char *name)
 {
@@ -39,10 +52,14 @@ static int set_str(char *dst, size_t size, const char *src)
 
 static int push_name(char ***v, size_t *n, const char *s)
 {
-	char **nv = realloc(*v, (*n + 1) * sizeof **v);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
+	/* doubling at each power of two: a long line is read in linear time */
+	if ((*n & (*n - 1)) == 0) {
+		char **nv = realloc(*v, (*n ? 2 * *n : 1) * sizeof **v);
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	char **nv = *v;
 	if (!(nv[*n] = strdup(s)))
 		return -ENOMEM;
 	(*n)++;
@@ -106,6 +123,13 @@ static int parse_source(struct recipe *r, char *value, const char *where, int li
 		if (!eq || eq == tok[1] || !eq[1] || strlen(tok[1]) > 200)
 			return cl_err_msg(err, EINVAL, "%s:%d: '%s' should be PACKAGE=VERSION", where, line, tok[1]);
 		*eq = '\0';
+		char q[QUOTE_MAX];
+		if (!debian_package_valid(tok[1]))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a Debian package name (lowercase letters, "
+					  "digits, + - .)", where, line, text_quote(q, tok[1]));
+		if (!debian_version_valid(eq + 1))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a Debian version (digits first, then "
+					  "letters, digits, . + ~ - :)", where, line, text_quote(q, eq + 1));
 		if (set_str(src.package, sizeof src.package, tok[1]) < 0 ||
 		    set_str(src.version, sizeof src.version, eq + 1) < 0)
 			goto too_long;
@@ -188,12 +212,13 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 	recipe_limits_defaults(r);
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	TRY(pathf(err, where, sizeof where, "%s/recipe", dir));
-	if (read_file(where, &text, NULL, err) < 0)
+	size_t text_len = 0;
+	if (read_input_file(where, &text, &text_len, err) < 0)
 		return -err->code;
 
 	int line = 0, rc = 0;
 	struct lines it;
-	lines_init(&it, text);
+	TRY(lines_init(&it, text, text_len, where, err));
 	for (char *s; rc == 0 && (s = lines_next(&it)); ) {
 		line = it.line;
 		char *colon = strchr(s, ':');
@@ -221,6 +246,13 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 		seen[k] = line;
 		if (!strcmp(key, "name") || !strcmp(key, "version") || !strcmp(key, "license")) {
 			char *field = !strcmp(key, "name") ? r->name : !strcmp(key, "version") ? r->version : r->license;
+			if (field == r->version && !recipe_version_valid(value)) {
+				char q[QUOTE_MAX];
+				rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a version (letters, digits and . + - ~ : _, "
+						"starting with a letter or digit, at most 100)", where, line,
+						text_quote(q, value));
+				break;
+			}
 			if (!*value || strlen(value) >= sizeof r->name || strpbrk(value, " \t")) {
 				rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' needs one word", where, line, key);
 				break;
@@ -252,11 +284,14 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 			char *end;
 			errno = 0;
 			long long v = strtoll(value, &end, 10);
+			/* every mtime of the output: at most what 32-bit unsigned time
+			 * fields (newc cpio) hold, 2106-02-07 */
 			if (errno || *end || !*value || v < 0 ||
-			    (!strcmp(key, "timeout") && (v < 1 || v > 7 * 24 * 3600))) {
+			    (!strcmp(key, "timeout") && (v < 1 || v > 7 * 24 * 3600)) ||
+			    (strcmp(key, "timeout") && v > 4294967295LL)) {
 				rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' needs a %s", where, line, key,
 						!strcmp(key, "timeout") ? "number of seconds (1 to 604800)"
-									: "Unix time in seconds");
+									: "Unix time in seconds (0 to 4294967295)");
 				break;
 			}
 			if (!strcmp(key, "timeout"))
@@ -285,8 +320,12 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 		char build[PATH_MAX + 16];
 		struct stat st;
 		snprintf(build, sizeof build, "%s/build", dir);
-		if (stat(build, &st) < 0 || !S_ISREG(st.st_mode))
+		/* not followed: a symlink would run whatever it names in the sandbox */
+		if (lstat(build, &st) < 0)
 			rc = cl_err_msg(err, ENOENT, "%s: the recipe has no build script (%s)", where, build);
+		else if (!S_ISREG(st.st_mode))
+			rc = cl_err_msg(err, EINVAL, "%s: the build script %s is %s; it must be a file of the recipe "
+					"folder", where, build, S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
 	}
 	for (size_t i = 0; rc == 0 && i < r->n_prefer; i++) {
 		bool needed = false;

@@ -69,5 +69,8 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err);
 void recipe_free(struct recipe *r);
 /* Recipe names: lowercase letters, digits, '-', '+', '.'. */
 int recipe_name_valid(const char *name);
+/* Versions: letters, digits, '.', '+', '-', '~', ':', '_', starting with a
+ * letter or digit, at most 100 bytes: never a path. */
+int recipe_version_valid(const char *version);
 
 #endif

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "../common/fdio.h"
+#include "../common/cleanup.h"
 #include "../common/fsutil.h"
+#include "../common/lockdir.h"
 #include "compare.h"
 #include "inputs.h"
 #include "termsafe.h"
@@ -50,6 +52,7 @@ static int normalize_out(const char *stage, long long epoch, struct cl_err *err)
 {
 	char out[PATH_MAX + 16];
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
+	TRY(tree_clear_attributes(out, err));
 	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
 	return tree_make_readonly(out, err);
 }
@@ -66,47 +69,35 @@ static int compare_outs_at(const char *stage_a, const char *stage_b, long long e
 }
 #define compare_outs(a, b, c, err) compare_outs_at(a, b, job->r->source_date_epoch, c, err)
 
-static void drop(char *stage)
-{
-	struct cl_err ignore;
-	if (stage[0])
-		remove_tree(stage, &ignore);
-	stage[0] = '\0';
-}
-
-/* One variant built in a worker while the caller builds another; it
- * reports the stage it built. */
+/* One variant built in a worker while the caller builds another, into a
+ * stage the caller made (and owns: its lock outlives the worker). */
 struct variant_args {
 	const struct build_job *job;
 	unsigned vary;
 	double delay;
 	int nice;
+	struct stage *stage;
 };
 
 static int variant_main(void *arg, FILE *result, struct cl_err *err)
 {
+	(void)result;
 	const struct variant_args *a = arg;
-	char stage[PATH_MAX] = "";
 	/* lowering our own priority needs no privilege; the sandbox inherits
-	 * it.  Under a cloister already niced further, setting the lower
-	 * value would raise the priority, which needs privilege: keep it. */
+	 * it.  Already lower (cloister run under nice 15), it stays: raising
+	 * it back would need CAP_SYS_NICE. */
 	errno = 0;
-	int current = getpriority(PRIO_PROCESS, 0);
-	bool lower = a->nice > 0 && !(errno == 0 && current >= a->nice);
-	if (lower && setpriority(PRIO_PROCESS, 0, a->nice) < 0)
+	int now = getpriority(PRIO_PROCESS, 0);
+	if (a->nice > 0 && (errno || now < a->nice) && setpriority(PRIO_PROCESS, 0, a->nice) < 0)
 		return cl_err_set(err, errno, "setpriority");
 	if (a->delay > 0)
 		sleep_until(now_s() + a->delay);
-	TRY(build_variant(a->job, a->vary, stage, sizeof stage, err));
-	fputs(stage, result);
-	return 0;
+	return build_variant(a->job, a->vary, a->stage, err);
 }
 
-static int collect_variant(const struct build_job *job, struct worker *w, char *stage, size_t len,
-			   struct cl_err *err)
+static int collect_variant(const struct build_job *job, struct worker *w, struct cl_err *err)
 {
 	char *report;
-	stage[0] = '\0';
 	int r = worker_wait(w, "a varied build", &report, err);
 	if (r < 0) {
 		/* whatever failed inside, for the user it is a failed build */
@@ -114,9 +105,8 @@ static int collect_variant(const struct build_job *job, struct worker *w, char *
 		err->code = EIO;
 		return -EIO;
 	}
-	r = pathf(err, stage, len, "%s", report);
 	free(report);
-	return r;
+	return 0;
 }
 
 /* The niceness of a build that runs beside one confined to a single CPU
@@ -129,65 +119,72 @@ static int collect_variant(const struct build_job *job, struct worker *w, char *
 /* Two builds at once, the first started after delay: one in a child
  * process, the other here.  On failure both stages are gone and the first
  * error wins. */
-static int build_two(const struct build_job *job, unsigned vary1, double delay1, char *stage1,
-		     unsigned vary2, char *stage2, size_t len, struct cl_err *err)
+static int build_two(const struct build_job *job, unsigned vary1, double delay1, struct stage *stage1,
+		     unsigned vary2, struct stage *stage2, struct cl_err *err)
 {
 	/* the build that yields must be the child: a process cannot take back
 	 * the priority it gave up */
 	bool yield2 = (vary1 & VARY_JOBS) && !(vary2 & VARY_JOBS);
 	bool yield1 = (vary2 & VARY_JOBS) && !(vary1 & VARY_JOBS);
 	unsigned child_vary = yield2 ? vary2 : vary1, here_vary = yield2 ? vary1 : vary2;
-	char *child_stage = yield2 ? stage2 : stage1, *here_stage = yield2 ? stage1 : stage2;
+	struct stage *child_stage = yield2 ? stage2 : stage1, *here_stage = yield2 ? stage1 : stage2;
 	double child_delay = yield2 ? 0 : delay1;
-	struct variant_args a = { job, child_vary, child_delay, yield1 || yield2 ? YIELD_NICE : 0 };
+	struct variant_args a = { job, child_vary, child_delay, yield1 || yield2 ? YIELD_NICE : 0, child_stage };
 	struct worker w;
 
-	TRY(worker_start(&w, variant_main, &a, err));
+	/* the child's stage is made here, before the fork: its lock is ours
+	 * too, and stays when the child exits */
+	TRY(stage_make(job->o->home, child_stage, err));
+	int r = worker_start(&w, variant_main, &a, err);
+	if (r < 0) {
+		stage_drop(child_stage);
+		return r;
+	}
 	if (yield2 && delay1 > 0)
 		sleep_until(now_s() + delay1);
-	int r = build_variant(job, here_vary, here_stage, len, err);
+	r = build_variant(job, here_vary, here_stage, err);
 	struct cl_err cerr = { 0 };
-	int rc = collect_variant(job, &w, child_stage, len, &cerr);
+	int rc = collect_variant(job, &w, &cerr);
 	if (r == 0 && rc < 0) {
 		*err = cerr;
 		r = rc;
 	}
 	if (r < 0) {
-		drop(child_stage);
-		drop(here_stage);
+		stage_drop(child_stage);
+		stage_drop(here_stage);
 	}
 	return r;
 }
 
 /* Two builds at the same moment: their outputs can differ only by the
  * variations between them, or by chance. */
-static int build_pair(const struct build_job *job, unsigned v1, unsigned v2, char *s1, char *s2,
-		      size_t len, struct cl_err *err)
+static int build_pair(const struct build_job *job, unsigned v1, unsigned v2, struct stage *s1,
+		      struct stage *s2, struct cl_err *err)
 {
 	/* start on a fresh second, so that a build reading the clock once
 	 * sees the same second in both */
 	sleep_until((double)(time_t)now_s() + 1.01);
-	return build_two(job, v1, 0, s1, v2, s2, len, err);
+	return build_two(job, v1, 0, s1, v2, s2, err);
 }
 
 /* Does the pair (v1, v2) differ?  1 yes, 0 no, negative on error. */
-static int pair_differs(const struct build_job *job, unsigned v1, unsigned v2, char *keep, size_t len,
+static int pair_differs(const struct build_job *job, unsigned v1, unsigned v2, struct stage *keep,
 			struct cl_err *err)
 {
-	char s1[PATH_MAX] = "", s2[PATH_MAX] = "";
+	struct stage s1 = STAGE_NONE, s2 = STAGE_NONE;
 	struct comparison c;
-	TRY(build_pair(job, v1, v2, s1, s2, sizeof s1, err));
-	int r = compare_outs(s1, s2, &c, err);
+	TRY(build_pair(job, v1, v2, &s1, &s2, err));
+	int r = compare_outs(s1.path, s2.path, &c, err);
 	int differs = r == 0 && c.n > 0;
 	if (r == 0)
 		comparison_free(&c);
 	if (keep && r == 0) {
-		/* the caller wants one of the baseline builds (v1) */
-		snprintf(keep, len, "%s", s1);
-		s1[0] = '\0';
+		/* the caller wants one of the baseline builds (v1), lock and all */
+		*keep = s1;
+		s1 = (struct stage)STAGE_NONE;
 	}
-	drop(s1);
-	drop(s2);
+	stage_drop(&s1);
+	stage_drop(&s2);
 	return r < 0 ? r : differs;
 }
 
@@ -199,27 +196,27 @@ static int find_culprits(const struct build_job *job, const char *stage_a, char 
 	out[0] = '\0';
 	if (!job->o->quiet)
 		fprintf(stderr, "    searching for the cause: one variation at a time\n");
-	char c[PATH_MAX] = "";
-	int d = pair_differs(job, 0, 0, c, sizeof c, err);
+	struct stage c = STAGE_NONE;
+	int d = pair_differs(job, 0, 0, &c, err);
 	if (d < 0)
 		return d;
 	if (d) {
-		drop(c);
+		stage_drop(&c);
 		snprintf(out, len, "nondeterminism (two identical builds at the same time differ: "
 			 "randomness, a race, or the clock below one second)");
 		return 0;
 	}
 	/* C: A's conditions, later: only the clock differs from A */
 	struct comparison cmp;
-	int r = compare_outs(stage_a, c, &cmp, err);
-	drop(c);
+	int r = compare_outs(stage_a, c.path, &cmp, err);
+	stage_drop(&c);
 	if (r < 0)
 		return r;
 	if (cmp.n)
 		o += (size_t)snprintf(out + o, len - o, "%swall clock (build B ran later)", o ? "; " : "");
 	comparison_free(&cmp);
 	for (unsigned i = 0; i < N_VARIATIONS; i++) {
-		d = pair_differs(job, 0, 1u << i, NULL, 0, err);
+		d = pair_differs(job, 0, 1u << i, NULL, err);
 		if (d < 0)
 			return d;
 		if (d && o < len)
@@ -286,53 +283,60 @@ static void run_diffoscope(const struct comparison *c, const char *a, const char
 	}
 }
 
-/* Keeps A and B under store/tmp/NAME-VERSION-HASH/ for inspection. */
-static int keep_pair(const struct build_job *job, const char *stage_a, const char *stage_b, char *dir,
+/* Keeps A and B under store/tmp/NAME-VERSION-HASH/ for inspection; the
+ * stages are moved there (and given up). */
+static int keep_pair(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, char *dir,
 		     size_t len, struct cl_err *err)
 {
 	char base[PATH_MAX], a[PATH_MAX + 8], b[PATH_MAX + 8];
+	if (!recipe_name_valid(job->r->name) || !recipe_version_valid(job->r->version))
+		return cl_err_msg(err, EINVAL, "%s: not a name and version to keep a pair under", job->r->dir);
 	TRY(pathf(err, base, sizeof base, "%s/store/tmp", job->o->home));
 	TRY(mkdir_p(base, 0755, err));
 	TRY(pathf(err, dir, len, "%s/%s-%s-%.16s", base, job->r->name, job->r->version, job->in->hash));
 	struct cl_err ignore;
 	remove_tree(dir, &ignore);
-	if (mkdir(dir, 0755) < 0)
-		return cl_err_set(err, errno, "creating %s", dir);
+	/* locked while it fills: gc leaves a pair being kept alone */
+	_cleanup_close_ int lock = lockdir_create_named(dir, err);
+	if (lock < 0)
+		return lock;
 	TRY(pathf(err, a, sizeof a, "%s/a", dir));
 	TRY(pathf(err, b, sizeof b, "%s/b", dir));
-	if (rename(stage_a, a) < 0 || rename(stage_b, b) < 0)
+	if (rename(stage_a->path, a) < 0 || rename(stage_b->path, b) < 0)
 		return cl_err_set(err, errno, "keeping the pair in %s", dir);
+	stage_release(stage_a);
+	stage_release(stage_b);
 	return 0;
 }
 
-int repro_build_ab(const struct build_job *job, char *stage_a, char *stage_b, size_t len,
+int repro_build_ab(const struct build_job *job, struct stage *stage_a, struct stage *stage_b,
 		   double *b_later, struct cl_err *err)
 {
 	/* B runs alongside A, started a second later (the wall clock is a
 	 * variation) and confined to one CPU (the job count is another): on a
 	 * machine with CPUs to spare the second build costs little time. */
 	*b_later = 1.1;
-	return build_two(job, VARY_ALL, *b_later, stage_b, 0, stage_a, len, err);
+	return build_two(job, VARY_ALL, *b_later, stage_b, 0, stage_a, err);
 }
 
-int repro_check(const struct build_job *job, const char *stage_a, char *stage_b, double b_later,
+int repro_check(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, double b_later,
 		const struct store_entry *stored, struct cl_err *err)
 {
 	struct comparison c;
 
-	int r = compare_outs(stage_a, stage_b, &c, err);
+	int r = compare_outs(stage_a->path, stage_b->path, &c, err);
 	if (r < 0) {
-		drop(stage_b);
+		stage_drop(stage_b);
 		return r;
 	}
 	char json[PATH_MAX + 32];
 	if (c.n == 0) {
-		drop(stage_b);
+		stage_drop(stage_b);
 		if (stored) {
 			/* `cloister check`: A (normalized above) against the stored output */
 			char out[PATH_MAX + 16], sout[PATH_MAX + 16];
 			struct comparison s;
-			if ((r = pathf(err, out, sizeof out, "%s/out", stage_a)) < 0 ||
+			if ((r = pathf(err, out, sizeof out, "%s/out", stage_a->path)) < 0 ||
 			    (r = pathf(err, sout, sizeof sout, "%s/out", stored->path)) < 0 ||
 			    (r = compare_trees(sout, out, &s, err)) < 0) {
 				comparison_free(&c);
@@ -349,7 +353,7 @@ int repro_check(const struct build_job *job, const char *stage_a, char *stage_b,
 				job->r->name, job->r->version, c.paths);
 			comparison_free(&s);
 		}
-		if ((r = pathf(err, json, sizeof json, "%s/reproducibility.json", stage_a)) == 0)
+		if ((r = pathf(err, json, sizeof json, "%s/reproducibility.json", stage_a->path)) == 0)
 			write_json(json, &c, NULL, b_later, stored != NULL);
 		comparison_free(&c);
 		return r;
@@ -359,17 +363,17 @@ int repro_check(const struct build_job *job, const char *stage_a, char *stage_b,
 	fprintf(stderr, "%s %s is NOT reproducible:\n", job->r->name, job->r->version);
 	comparison_print(&c, "build A", "build B (varied)", 20, stderr);
 	char culprits[1024];
-	r = find_culprits(job, stage_a, culprits, sizeof culprits, err);
+	r = find_culprits(job, stage_a->path, culprits, sizeof culprits, err);
 	if (r < 0) {
 		comparison_free(&c);
-		drop(stage_b);
+		stage_drop(stage_b);
 		return r;
 	}
 	fprintf(stderr, "    differs when: %s\n", culprits);
 	char dir[PATH_MAX];
 	if ((r = keep_pair(job, stage_a, stage_b, dir, sizeof dir, err)) < 0) {
 		comparison_free(&c);
-		drop(stage_b);
+		stage_drop(stage_b);
 		return r;
 	}
 	char a[PATH_MAX + 8], b[PATH_MAX + 8];
@@ -380,8 +384,7 @@ int repro_check(const struct build_job *job, const char *stage_a, char *stage_b,
 	run_diffoscope(&c, a, b, dir);
 	size_t n = c.n;
 	comparison_free(&c);
-	/* the stage_a path is gone now: tell the caller not to remove it */
-	((char *)stage_a)[0] = '\0';
+	/* stage_a is kept now: keep_pair emptied it, so the caller removes nothing */
 	return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s is not reproducible: %zu difference%s; differs when: %s. Both builds "
 			  "are kept in %s (a/ and b/, with reproducibility.json); `cloister gc` removes them",
 			  job->r->name, job->r->version, n, n == 1 ? "" : "s", culprits, dir);
@@ -389,16 +392,17 @@ int repro_check(const struct build_job *job, const char *stage_a, char *stage_b,
 
 int repro_check_stored(const struct build_job *job, struct store_entry *e, struct cl_err *err)
 {
-	char stage_b[PATH_MAX] = "", out[PATH_MAX + 16], sout[PATH_MAX + 16], json[PATH_MAX + 32];
+	struct stage stage_b = STAGE_NONE;
+	char out[PATH_MAX + 16], sout[PATH_MAX + 16], json[PATH_MAX + 32];
 	struct comparison c;
 	TRY(sources_fetch(job->o->home, job->r, &job->o->fetch, job->o->quiet, err));
-	TRY(build_variant(job, VARY_ALL, stage_b, sizeof stage_b, err));
+	TRY(build_variant(job, VARY_ALL, &stage_b, err));
 	int r;
-	if ((r = normalize_out(stage_b, job->r->source_date_epoch, err)) < 0 ||
-	    (r = pathf(err, out, sizeof out, "%s/out", stage_b)) < 0 ||
+	if ((r = normalize_out(stage_b.path, job->r->source_date_epoch, err)) < 0 ||
+	    (r = pathf(err, out, sizeof out, "%s/out", stage_b.path)) < 0 ||
 	    (r = pathf(err, sout, sizeof sout, "%s/out", e->path)) < 0 ||
 	    (r = compare_trees(sout, out, &c, err)) < 0) {
-		drop(stage_b);
+		stage_drop(&stage_b);
 		return r;
 	}
 	if (c.n) {
@@ -406,14 +410,17 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 			job->r->version);
 		comparison_print(&c, sout, out, 20, stderr);
 		comparison_free(&c);
-		drop(stage_b);
+		stage_drop(&stage_b);
 		return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: a varied rebuild differs from the unchecked stored output %s",
 				  job->r->name, job->r->version, e->path);
 	}
-	drop(stage_b);
-	/* the entry's one mutable file: its verdict, replaced atomically */
+	stage_drop(&stage_b);
+	/* the entry's one mutable file: its verdict, replaced atomically, and
+	 * the digest verify checks it against */
 	if ((r = pathf(err, json, sizeof json, "%s/reproducibility.json", e->path)) == 0)
 		write_json(json, &c, NULL, 0, true);
 	comparison_free(&c);
+	if (r == 0)
+		r = store_rewrite_digests(e->path, err);
 	return r;
 }

@@ -22,6 +22,7 @@
 #include "../common/cleanup.h"
 #include "../common/fdio.h"
 #include "../common/fsutil.h"
+#include "../common/walk.h"
 #include "../sandbox/sandbox.h"
 #include "apt.h"
 #include "cache.h"
@@ -40,94 +41,33 @@ void seed_say(const struct seed_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int copy_skeleton_at(int src, int dst, const char *rel, struct cl_err *err)
+/* What the skeleton may hold: no .gitkeep (git's placeholder), nothing a
+ * package provides, only relative symlinks, no special file. */
+static int skeleton_entry(const struct walk_entry *e, int dst, const char *target, void *ctx,
+			  struct cl_err *err)
 {
-	DIR *d = fdopendir(dup(src));
-	if (!d)
-		return cl_err_set(err, errno, "reading the skeleton %s", rel);
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		const char *n = e->d_name;
-		char path[PATH_MAX];
-		struct stat st;
-		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".gitkeep"))
-			continue;
-		snprintf(path, sizeof path, "%s/%s", rel, n);
-		if (fstatat(src, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = cl_err_set(err, errno, "skeleton %s", path);
-			break;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (mkdirat(dst, n, 0755) < 0 && errno != EEXIST) {
-				r = cl_err_set(err, errno, "creating %s", path);
-				break;
-			}
-			int s2 = openat(src, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			int d2 = openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (s2 < 0 || d2 < 0)
-				r = cl_err_set(err, errno, "opening %s", path);
-			else
-				r = copy_skeleton_at(s2, d2, path, err);
-			if (s2 >= 0)
-				close(s2);
-			if (d2 >= 0)
-				close(d2);
-			continue;
-		}
-		if (fstatat(dst, n, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0) {
-			r = cl_err_msg(err, EEXIST, "the skeleton's %s is also provided by a seed package; "
-				       "remove it from rootfs-seed/skeleton", path);
-			break;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t l = readlinkat(src, n, target, sizeof target - 1);
-			if (l < 0) {
-				r = cl_err_set(err, errno, "readlink %s", path);
-				break;
-			}
-			target[l] = '\0';
-			if (target[0] == '/') {
-				r = cl_err_in(err, CL_BAD_INPUT, EPERM, "the skeleton's symlink %s -> %s must be relative", path, target);
-				break;
-			}
-			if (symlinkat(target, dst, n) < 0)
-				r = cl_err_set(err, errno, "creating %s", path);
-		} else if (S_ISREG(st.st_mode)) {
-			/* git keeps only the executable bit */
-			mode_t mode = (st.st_mode & 0111) ? 0755 : 0644;
-			_cleanup_close_ int in = openat(src, n, O_RDONLY | O_CLOEXEC);
-			_cleanup_close_ int out = openat(dst, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-			if (in < 0 || out < 0) {
-				r = cl_err_set(err, errno, "copying %s", path);
-				break;
-			}
-			char buf[1 << 14];
-			ssize_t got;
-			while (r == 0 && (got = read_all(in, buf, sizeof buf)) > 0)
-				r = write_all(out, buf, (size_t)got);
-			if (r == 0 && fchmod(out, mode) < 0)
-				r = -errno;
-			if (r < 0)
-				r = cl_err_set(err, -r, "copying %s", path);
-		} else {
-			r = cl_err_in(err, CL_BAD_INPUT, EPERM, "the skeleton's %s is a special file", path);
-		}
-	}
-	closedir(d);
-	return r;
+	(void)ctx;
+	if (!strcmp(e->name, ".gitkeep"))
+		return 1;
+	if (S_ISDIR(e->st.st_mode))
+		return 0;
+	if (fstatat(dst, e->name, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0)
+		return cl_err_msg(err, EEXIST, "the skeleton's %s is also provided by a seed package; "
+				  "remove it from rootfs-seed/skeleton", e->path);
+	if (S_ISLNK(e->st.st_mode) && target[0] == '/')
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "the skeleton's symlink %s -> %s must be relative", e->path,
+				 target);
+	if (!S_ISLNK(e->st.st_mode) && !S_ISREG(e->st.st_mode))
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "the skeleton's %s is a special file", e->path);
+	return 0;
 }
 
 static int apply_skeleton(const struct seed_ctx *c, const char *tree, struct cl_err *err)
 {
-	_cleanup_close_ int src = open(c->skeleton, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	TRY(tree_copy(c->skeleton, tree, skeleton_entry, NULL, err));
 	_cleanup_close_ int dst = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (src < 0)
-		return cl_err_set(err, errno, "the skeleton %s", c->skeleton);
 	if (dst < 0)
 		return cl_err_set(err, errno, "%s", tree);
-	TRY(copy_skeleton_at(src, dst, "", err));
 	/* what git cannot hold: an empty, sticky /tmp */
 	if (mkdirat(dst, "tmp", 01777) < 0 && errno != EEXIST)
 		return cl_err_set(err, errno, "creating /tmp");

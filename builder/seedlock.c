@@ -49,7 +49,7 @@ int seed_lock_read(const char *path, struct seed_lock *lock, struct cl_err *err)
 	size_t len = 0;
 
 	memset(lock, 0, sizeof *lock);
-	if (read_file(path, &text, &len, err) < 0)
+	if (read_input_file(path, &text, &len, err) < 0)
 		return cl_err_prefix(err, "reading the seed lock");
 	return seed_lock_parse(text, len, path, lock, err);
 }
@@ -65,15 +65,9 @@ int seed_lock_parse(const char *data, size_t len, const char *path, struct seed_
 		return cl_err_set(err, ENOMEM, "%s", path);
 	memcpy(text, data, len);
 	text[len] = '\0';
-	if (memchr(data, '\0', len)) {
-		size_t nul = (size_t)((const char *)memchr(data, '\0', len) - data);
-		int line = 1;
-		for (size_t i = 0; i < nul; i++)
-			line += data[i] == '\n';
-		return cl_err_msg(err, EINVAL, "%s:%d: a NUL byte: a seed lock is text", path, line);
-	}
+	/* a NUL byte, bytes that are not UTF-8: refused by the line reader */
 	struct lines it;
-	lines_init(&it, text);
+	TRY(lines_init(&it, text, len, path, err));
 	for (char *line; (line = lines_next(&it)); ) {
 		lineno = it.line;
 		char f[8][256];

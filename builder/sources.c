@@ -14,28 +14,62 @@
 #include "../common/cleanup.h"
 #include "../common/fdio.h"
 #include "../common/fsutil.h"
+#include "../common/lockdir.h"
 #include "apt.h"
 #include "cache.h"
 #include "deb.h"
 #include "fetch/deb_file.h"
 #include "fetch/snapshot.h"
 
-static int recipe_file(const struct recipe *r, const struct recipe_source *s, char *path, size_t len,
-		       struct cl_err *err)
+/* A file source, opened beneath the recipe folder dir: the recipe's files
+ * are what lies inside it, so no symlink (in the file's name or as a
+ * directory on its path) nor ".." may lead out. */
+static int open_file_source(const char *dir, const struct recipe *r, const struct recipe_source *s,
+			    struct cl_err *err)
 {
-	return pathf(err, path, len, "%s/%s", r->dir, s->path);
+	_cleanup_close_ int d = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (d < 0)
+		return cl_err_set(err, errno, "%s", dir);
+	int fd = openat_beneath(d, s->path, O_RDONLY | O_NONBLOCK);
+	if (fd == -EXDEV)
+		return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s/recipe:%d: %s leads out of the recipe folder (a "
+				 "symlink on its way points outside); a recipe's files are what lies inside it",
+				 r->dir, s->line, s->path);
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return cl_err_in(err, CL_BAD_INPUT, ENOENT, "%s/recipe:%d: %s: no such file in the recipe folder",
+				 r->dir, s->line, s->path);
+	if (fd < 0)
+		return cl_err_set(err, -fd, "%s/recipe:%d: %s", r->dir, s->line, s->path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s/recipe:%d: %s is %s, not a file", r->dir, s->line,
+				 s->path, S_ISDIR(st.st_mode) ? "a directory" : "a special file");
+	}
+	return fd;
+}
+
+/* The source's bytes have the pinned digest: checked on the descriptor
+ * that is then read, which is left at its start. */
+static int check_digest(int fd, const struct recipe *r, const struct recipe_source *s, struct cl_err *err)
+{
+	char actual[SHA256_HEX_LEN + 1];
+	if (sha256_fd(fd, actual, err) < 0)
+		return cl_err_prefix(err, "%s/recipe:%d", r->dir, s->line);
+	if (strcmp(actual, s->sha256) != 0)
+		return cl_err_msg(err, EBADMSG, "%s/recipe:%d: %s has sha256 %s, the recipe says %s",
+				  r->dir, s->line, s->kind == SRC_FILE ? s->path : s->name, actual, s->sha256);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return cl_err_set(err, errno, "%s", s->name);
+	return 0;
 }
 
 static int check_file_source(const struct recipe *r, const struct recipe_source *s, struct cl_err *err)
 {
-	char path[PATH_MAX + 8], actual[SHA256_HEX_LEN + 1];
-	TRY(recipe_file(r, s, path, sizeof path, err));
-	if (sha256_file(path, actual, err) < 0)
-		return cl_err_prefix(err, "%s/recipe:%d", r->dir, s->line);
-	if (strcmp(actual, s->sha256) != 0)
-		return cl_err_msg(err, EBADMSG, "%s/recipe:%d: %s has sha256 %s, the recipe says %s",
-				  r->dir, s->line, s->path, actual, s->sha256);
-	return 0;
+	_cleanup_close_ int fd = open_file_source(r->dir, r, s, err);
+	if (fd < 0)
+		return fd;
+	return check_digest(fd, r, s, err);
 }
 
 static int lists_have_sources(const struct apt_env *env)
@@ -82,8 +116,10 @@ static int fetch_debian(const char *home, const struct recipe *r, const struct r
 	TRY(pathf(err, dir, sizeof dir, "%s/tmp", home));
 	TRY(mkdir_p(dir, 0755, err));
 	TRY(pathf(err, dir, sizeof dir, "%s/tmp/source.XXXXXX", home));
-	if (!mkdtemp(dir))
-		return cl_err_set(err, errno, "creating %s", dir);
+	/* owned by its lock: gc removes the folders of killed downloads only */
+	_cleanup_close_ int owner = lockdir_create(dir, err);
+	if (owner < 0)
+		return owner;
 	if (!quiet)
 		fprintf(stderr, "fetching source %s=%s\n", s->package, s->version);
 	int rc = apt_source_download(&env, s->package, s->version, dir, err);
@@ -154,7 +190,7 @@ int sources_fetch(const char *home, const struct recipe *r, const struct fetch_o
 static int is_archive(const char *name)
 {
 	static const char *const suffixes[] = { ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz",
-						".tar.bz2", ".tbz2", ".tar.zst", ".tar.lz", ".tar.lzma" };
+						".tar.bz2", ".tbz2", ".tar.zst", ".tar.lz", ".tar.lzma", ".zip" };
 	size_t l = strlen(name);
 	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
 		size_t sl = strlen(suffixes[i]);
@@ -164,12 +200,11 @@ static int is_archive(const char *name)
 	return 0;
 }
 
-static int copy_file(const char *from, const char *to, struct cl_err *err)
+static int copy_file(int in, const char *to, struct cl_err *err)
 {
-	_cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (in < 0 || fstat(in, &st) < 0)
-		return cl_err_set(err, errno, "%s", from);
+	if (fstat(in, &st) < 0)
+		return cl_err_set(err, errno, "%s", to);
 	_cleanup_close_ int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 				       (st.st_mode & 0111) ? 0755 : 0644);
 	if (out < 0)
@@ -180,7 +215,7 @@ static int copy_file(const char *from, const char *to, struct cl_err *err)
 		if (write_all(out, buf, (size_t)n) < 0)
 			return cl_err_set(err, errno, "writing %s", to);
 	if (n < 0)
-		return cl_err_set(err, (int)-n, "reading %s", from);
+		return cl_err_set(err, (int)-n, "reading for %s", to);
 	return 0;
 }
 
@@ -202,8 +237,8 @@ static char *entries(const char *dir)
 	return buf;
 }
 
-int sources_unpack(const char *home, const struct recipe *r, const char *build_dir, char *srcdir,
-		   size_t len, struct cl_err *err)
+int sources_unpack(const char *home, const struct recipe *r, const char *recipe_dir, const char *build_dir,
+		   char *srcdir, size_t len, struct cl_err *err)
 {
 	srcdir[0] = '\0';
 	int first_archive = 1;
@@ -212,10 +247,19 @@ int sources_unpack(const char *home, const struct recipe *r, const char *build_d
 	for (size_t i = 0; i < r->n_sources; i++) {
 		const struct recipe_source *s = &r->sources[i];
 		char from[PATH_MAX + 8], what[600];
-		if (s->kind == SRC_FILE)
-			TRY(recipe_file(r, s, from, sizeof from, err));
-		else
+		_cleanup_close_ int fd = -1;
+		if (s->kind == SRC_FILE) {
+			fd = open_file_source(recipe_dir, r, s, err);
+		} else {
 			cache_path(home, s->sha256, from, sizeof from);
+			fd = open(from, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				fd = cl_err_set(err, errno, "%s", from);
+		}
+		if (fd < 0)
+			return fd;
+		/* what is unpacked is what was pinned, read from the one descriptor */
+		TRY(check_digest(fd, r, s, err));
 		snprintf(what, sizeof what, "%.200s/recipe:%d: %.250s", r->dir, s->line, s->name);
 		if (s->kind == SRC_DEB_FILE && !is_archive(s->name)) {
 			TRY(deb_file_unpack(from, s, what, build_dir, false, err));
@@ -224,14 +268,14 @@ int sources_unpack(const char *home, const struct recipe *r, const char *build_d
 		if (!is_archive(s->name)) {
 			char to[PATH_MAX + 300];
 			TRY(pathf(err, to, sizeof to, "%s/%s", build_dir, s->name));
-			TRY(copy_file(from, to, err));
+			TRY(copy_file(fd, to, err));
 			continue;
 		}
 		_cleanup_free_ char *before = first_archive ? entries(build_dir) : NULL;
 		if (s->kind == SRC_DEB_FILE)
 			TRY(deb_file_unpack(from, s, what, build_dir, true, err));
 		else
-			TRY(archive_unpack(from, what, build_dir, &budget, err));
+			TRY(archive_unpack(fd, what, build_dir, &budget, err));
 		if (first_archive) {
 			_cleanup_free_ char *after = entries(build_dir);
 			/* the one new entry, if it is a directory */
@@ -250,7 +294,7 @@ int sources_unpack(const char *home, const struct recipe *r, const char *build_d
 			char p[PATH_MAX + 300];
 			struct stat st;
 			if (count == 1 && snprintf(p, sizeof p, "%s/%s", build_dir, added) > 0 &&
-			    stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			    lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
 				snprintf(srcdir, len, "%s", added);
 			first_archive = 0;
 		}

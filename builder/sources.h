@@ -18,9 +18,11 @@
  * digest.  A digest mismatch is -EBADMSG. */
 int sources_fetch(const char *home, const struct recipe *r, const struct fetch_opts *fo, bool quiet,
 		  struct cl_err *err);
-/* Into build_dir.  srcdir gets the single top-level directory the first
- * archive unpacked to (relative), or "" when there is none. */
-int sources_unpack(const char *home, const struct recipe *r, const char *build_dir, char *srcdir,
-		   size_t len, struct cl_err *err);
+/* Into build_dir, each checked against its digest as it is read; file
+ * sources come from recipe_dir (the snapshot of r's folder the build
+ * sees), opened beneath it.  srcdir gets the single top-level directory
+ * the first archive unpacked to (relative), or "" when there is none. */
+int sources_unpack(const char *home, const struct recipe *r, const char *recipe_dir, const char *build_dir,
+		   char *srcdir, size_t len, struct cl_err *err);
 
 #endif

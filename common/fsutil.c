@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "fdio.h"
+#include "walk.h"
 
 int pathf(struct cl_err *err, char *out, size_t len, const char *fmt, ...)
 {
@@ -49,48 +52,50 @@ int mkdir_p(const char *path, mode_t mode, struct cl_err *err)
 	return 0;
 }
 
-static int remove_at(int at, const char *name, struct cl_err *err)
+/* Directories must be readable, searchable and writable to be emptied:
+ * a published tree is read-only, and a build may leave a mode-0300 (or
+ * 0000) directory behind. */
+static int make_removable(int at, const char *name, const struct stat *st, const char *path,
+			  struct cl_err *err)
 {
-	struct stat st;
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : cl_err_set(err, errno, "stat %s", name);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(at, name, 0) < 0 && errno != ENOENT)
-			return cl_err_set(err, errno, "removing %s", name);
-		return 0;
-	}
-	/* A published tree is read-only: make each directory writable
-	 * before emptying it. */
-	if (!(st.st_mode & S_IWUSR) && fchmodat(at, name, 0700, 0) < 0)
-		return cl_err_set(err, errno, "making %s writable", name);
-	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return cl_err_set(err, errno, "opening %s", name);
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return cl_err_set(err, errno, "reading %s", name);
-	}
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		r = remove_at(dirfd(d), e->d_name, err);
-		if (r < 0)
-			cl_err_prefix(err, "%s", name);
-	}
-	closedir(d);
-	if (r < 0)
-		return r;
-	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return cl_err_set(err, errno, "removing %s", name);
+	if ((st->st_mode & 0700) != 0700 && fchmodat(at, name, (st->st_mode & 07777) | 0700, 0) < 0)
+		return cl_err_set(err, errno, "making %s removable", path);
 	return 0;
 }
 
 int remove_tree(const char *path, struct cl_err *err)
 {
-	return remove_at(AT_FDCWD, path, err);
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : cl_err_set(err, errno, "stat %s", path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return cl_err_set(err, errno, "removing %s", path);
+		return 0;
+	}
+	TRY(make_removable(AT_FDCWD, path, &st, path, err));
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cl_err_set(err, errno, "opening %s", path);
+	struct walk *w;
+	TRY(walk_open(fd, WALK_POST, &w, err));
+	const struct walk_entry *e;
+	int r;
+	while ((r = walk_next(w, &e, err)) > 0) {
+		if (S_ISDIR(e->st.st_mode) && !e->post)
+			r = make_removable(e->dfd, e->name, &e->st, e->path, err);
+		else if (unlinkat(e->dfd, e->name, S_ISDIR(e->st.st_mode) ? AT_REMOVEDIR : 0) < 0 &&
+			 errno != ENOENT)
+			r = cl_err_set(err, errno, "removing %s", e->path);
+		if (r < 0)
+			break;
+	}
+	walk_close(w);
+	if (r < 0)
+		return cl_err_prefix(err, "%s", path);
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return cl_err_set(err, errno, "removing %s", path);
+	return 0;
 }
 
 int fsync_dir(const char *dir, struct cl_err *err)
@@ -144,6 +149,48 @@ int read_file(const char *path, char **data, size_t *len, struct cl_err *err)
 	if (len)
 		*len = (size_t)n;
 	return 0;
+}
+
+static const char *kind_of(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a regular file";
+}
+
+int read_input_file(const char *path, char **data, size_t *len, struct cl_err *err)
+{
+	/* O_NONBLOCK: a FIFO must not hang the open */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return cl_err_in(err, CL_BAD_INPUT, ENOENT, "%s: no such file", path);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return cl_err_set(err, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s: %s, not a file", path, kind_of(st.st_mode));
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return cl_err_set(err, ENOMEM, "%s", path);
+	ssize_t n = read_all(fd, buf, (size_t)st.st_size);
+	if (n < 0) {
+		free(buf);
+		return cl_err_set(err, (int)-n, "reading %s", path);
+	}
+	buf[n] = '\0';
+	*data = buf;
+	if (len)
+		*len = (size_t)n;
+	return 0;
+}
+
+int openat_beneath(int dirfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	return fd < 0 ? -errno : fd;
 }
 
 static int cmp_names(const void *a, const void *b)

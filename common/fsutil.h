@@ -28,6 +28,16 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 /* Reads a whole file into a malloc'd NUL-terminated buffer. */
 int read_file(const char *path, char **data, size_t *len, struct cl_err *err);
 
+/* Reads a file the user wrote (a recipe, a lock, a list): a missing one,
+ * or one that is not a regular file (a directory, a FIFO), is bad input
+ * (CL_BAD_INPUT) that names it. */
+int read_input_file(const char *path, char **data, size_t *len, struct cl_err *err);
+
+/* openat2(RESOLVE_BENEATH): path below dirfd, where no "..", absolute
+ * path or symlink (in the name or on its way) may lead outside dirfd.
+ * The descriptor, or -errno (-EXDEV for a way out). */
+int openat_beneath(int dirfd, const char *path, int flags);
+
 /* fsync of a directory, so a rename in it is durable. */
 int fsync_dir(const char *dir, struct cl_err *err);
 

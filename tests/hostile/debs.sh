@@ -39,6 +39,14 @@ hostile "a setuid file is refused" "refusing setuid/setgid file" \
 	"d:./usr/:0755" "f:./usr/su:4755:x"
 hostile "a setgid file is refused" "refusing setuid/setgid file" \
 	"d:./usr/:0755" "f:./usr/sg:2755:x"
+# 1,500 directories deep, pointing at the top: its relative form is longer
+# than a symlink can be (this overflowed a stack buffer of the normaliser)
+deep=$(printf 'a/%.0s' $(seq 1500))
+hostile "a symlink 1,500 directories deep is refused with the reason" "refusing symlink*4501 bytes" \
+	"l:./${deep}link:/x"
+deep=$(printf 'd/%.0s' $(seq 5000))
+hostile "a path 5,000 directories deep is refused with the reason and its length" \
+	"refusing path*(10003 bytes)*longer than" "f:./${deep}f:0644:x"
 expect "nothing was written outside the tree" "" "$(ls -A "$outside")"
 expect "/etc/passwd on the host is untouched by the hard link" "root" "$(head -c 4 /etc/passwd)"
 

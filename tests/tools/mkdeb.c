@@ -9,10 +9,12 @@
  *     h:PATH:TARGET         hard link to TARGET
  *     c:PATH[:MAJOR:MINOR]  character device (default 1,3)
  *     p:PATH                FIFO
- * PATH is written as given ("../x", "/abs" and "./x" alike).
+ * PATH is written as given ("../x", "/abs" and "./x" alike); PATH@SECONDS
+ * gives the entry that mtime (default 1).
  *
  *   mkdeb --tar OUT.tar.xz ENTRY...   the same entries as a plain source tarball
- *   mkdeb --cpio OUT.cpio ENTRY...    as an uncompressed newc cpio (an initramfs) */
+ *   mkdeb --cpio OUT.cpio ENTRY...    as an uncompressed newc cpio (an initramfs)
+ *   mkdeb --zip OUT.zip ENTRY...      as a zip archive */
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdio.h>
@@ -46,13 +48,17 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* A tar.xz (or a newc cpio) of the entries, in memory. */
-static void *make_data(int n, char **specs, size_t *len, int cpio)
+enum format { TAR_XZ, CPIO, ZIP };
+
+/* A tar.xz (or a newc cpio, or a zip) of the entries, in memory. */
+static void *make_data(int n, char **specs, size_t *len, enum format format)
 {
 	size_t cap = 64 << 20;
 	void *buf = malloc(cap);
 	struct archive *a = archive_write_new();
-	if (cpio) {
+	if (format == ZIP) {
+		archive_write_set_format_zip(a);
+	} else if (format == CPIO) {
 		archive_write_set_format_cpio_newc(a);
 	} else {
 		archive_write_set_format_pax_restricted(a);
@@ -67,8 +73,14 @@ static void *make_data(int n, char **specs, size_t *len, int cpio)
 		if (rest)
 			*rest++ = '\0';
 		struct archive_entry *e = archive_entry_new();
+		long long mtime = 1;
+		char *at = strrchr(path, '@');
+		if (at && at[1] && strspn(at + 1, "0123456789") == strlen(at + 1)) {
+			mtime = strtoll(at + 1, NULL, 10);
+			*at = '\0';
+		}
 		archive_entry_set_pathname(e, path);
-		archive_entry_set_mtime(e, 1, 0);
+		archive_entry_set_mtime(e, (time_t)mtime, 0);
 		archive_entry_set_size(e, 0);
 		const char *content = "";
 		char *loaded = NULL;
@@ -176,8 +188,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t dlen, clen;
-	if (!strcmp(argv[1], "--tar") || !strcmp(argv[1], "--cpio")) {
-		void *tar = make_data(argc - 3, argv + 3, &dlen, !strcmp(argv[1], "--cpio"));
+	if (!strcmp(argv[1], "--tar") || !strcmp(argv[1], "--cpio") || !strcmp(argv[1], "--zip")) {
+		void *tar = make_data(argc - 3, argv + 3, &dlen,
+				      !strcmp(argv[1], "--cpio") ? CPIO : !strcmp(argv[1], "--zip") ? ZIP : TAR_XZ);
 		FILE *f = fopen(argv[2], "wb");
 		if (!f || fwrite(tar, 1, dlen, f) != dlen || fclose(f) != 0) {
 			perror(argv[2]);
@@ -185,7 +198,7 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	void *data = make_data(argc - 2, argv + 2, &dlen, 0);
+	void *data = make_data(argc - 2, argv + 2, &dlen, TAR_XZ);
 	void *control = make_control(&clen);
 	struct archive *a = archive_write_new();
 	archive_write_set_format_ar_svr4(a);

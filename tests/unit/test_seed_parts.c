@@ -62,6 +62,27 @@ static void relative(void)
 	CHECK_STR(out, "../lib/x");
 }
 
+/* Paths longer than the buffers: the length is told, nothing is written
+ * past the end (ASan checks), nothing is cut silently. */
+static void long_paths(void)
+{
+	static char deep[3100], out[4096], small[8];
+	for (int i = 0; i < 1500; i++)
+		memcpy(deep + 2 * i, "a/", 2);
+	deep[2999] = '\0'; /* "a/a/.../a", 1,500 components */
+	size_t n = deb_path_relative(deep, "x", out, sizeof out);
+	CHECK(n == 1500 * 3 + 1);
+	CHECK(strlen(out) == sizeof out - 1);
+	CHECK(deb_path_relative("a/b", "c", small, sizeof small) == 7);
+	CHECK_STR(small, "../../c");
+	CHECK(deb_path_relative("a/b/c", "dd", small, sizeof small) == 11);
+	CHECK(strlen(small) == 7);
+	CHECK(deb_path_merge_usr("bin/sh", small, sizeof small) == 10);
+	CHECK(strlen(small) == 7);
+	CHECK(deb_path_normalize(deep, small, sizeof small) == -ENAMETOOLONG);
+	CHECK(deb_path_normalize("a/../..", out, sizeof out) == -EPERM);
+}
+
 static const char *write_tmp(const char *text)
 {
 	static char path[64];
@@ -163,6 +184,7 @@ int main(void)
 	RUN(normalize);
 	RUN(merge_usr);
 	RUN(relative);
+	RUN(long_paths);
 	RUN(lock_parse);
 	RUN(lock_errors);
 	RUN(lock_from_memory);
