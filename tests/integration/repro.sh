@@ -16,15 +16,62 @@ caught() {
 	expect_match "$1 is caught and attributed to: $2" "*is not reproducible*differs when: $2*status=1" "$out"
 	expect "$1: nothing is published" "" "$(ls "$store/store" | grep -- "-$1-")"
 }
-caught embeds-date "wall clock (build B ran later)"
-caught embeds-path "build path"
-caught embeds-uname "hostname and uname"
-caught embeds-uid "user id"
+# caught_only <recipe> <factors>: caught, and blamed on exactly those
+caught_only() {
+	out=$(cb build -r "$1" 2>&1; echo "status=$?")
+	expect_match "$1 is caught and attributed to $2 alone" "*is not reproducible*differs when: $2. Both builds*status=1" "$out"
+	expect "$1: nothing is published" "" "$(ls "$store/store" | grep -- "-$1-")"
+}
+caught_only embeds-date "wall clock (build B ran later)"
+caught_only embeds-path "build path"
+caught_only embeds-uname "hostname and uname"
+caught_only embeds-uid "user id"
 caught embeds-random "nondeterminism*"
-caught embeds-jobs "job count and CPUs"
-caught lists-readdir "filesystem and directory order"
-caught umask-modes "umask"
-caught ignores-sde "wall clock (build B ran later); timezone and locale"
+caught_only embeds-jobs "job count and CPUs"
+caught_only lists-readdir "filesystem and directory order"
+caught_only embeds-env "environment"
+caught_only embeds-aslr "address randomization"
+caught_only ignores-sde "wall clock (build B ran later); timezone and locale"
+
+# umask: the store's modes are canonical, decided by the owner's bits
+# (directories and u+x files 0555, other files 0444), so the umask a build
+# runs under is no difference unless it reaches the contents
+for r in plain-cc umask-modes; do
+	out=$(cb build -r "$r" 2>&1; echo "status=$?")
+	expect_match "$r (no umask of its own) is reproducible" "*status=0" "$out"
+done
+entry=$(cb build -r plain-cc 2>/dev/null | tail -n 1)
+expect "the store's modes are canonical: u+x and directories 0555, the rest 0444" \
+	"f 0555 /hello|d 0555 /usr|d 0555 /usr/share|d 0555 /usr/share/doc|f 0444 /usr/share/doc/notes|" \
+	"$(cut -d' ' -f1,2,5 "$entry/manifest" | tr '\n' '|')"
+expect "out/ has the modes its manifest records" "0555 0444" \
+	"$(stat -c %a "$entry/out/hello" "$entry/out/usr/share/doc/notes" | sed 's/^/0/' | tr '\n' ' ' | sed 's/ $//')"
+caught_only umask-content "umask"
+out=$(cb build -r explicit-modes 2>&1)
+entry=$(echo "$out" | tail -n 1)
+expect "a recipe's mode: lines set those paths' modes" \
+	"d 0555 /usr|d 0555 /usr/libexec|d 0500 /usr/libexec/private|f 0500 /usr/libexec/private/helper|d 0555 /usr/share|f 0444 /usr/share/data.sh|" \
+	"$(cut -d' ' -f1,2,5 "$entry/manifest" | tr '\n' '|')"
+out=$(cb build -r mode-missing 2>&1; echo "status=$?")
+expect_match "a mode: line for a path the build did not make fails the build, naming the line" \
+	"*mode-missing/recipe:4: mode for /usr/bin/not-built, but the build made no such path*status=1" "$out"
+out=$(cb build -r mode-bad 2>&1; echo "status=$?")
+expect_match "a mode with write bits is bad input, with file:line" \
+	"*mode-bad/recipe:4: *read and execute bits*status=2" "$out"
+# the attacker's side: the build plants a symlink where a mode: line
+# points, to make publishing chmod a file of the host
+victim=$(scratch)
+: > "$victim/secret"
+chmod 600 "$victim/secret"
+mkdir "$recipes/mode-via-link"
+printf 'name: mode-via-link\nversion: 1\nlicense: MIT\nmode: 0444 /usr/share/link/secret\n' > "$recipes/mode-via-link/recipe"
+printf 'mkdir -p "$OUT/usr/share"\nln -s %s "$OUT/usr/share/link"\n' "$victim" > "$recipes/mode-via-link/build"
+out=$(cb build -r mode-via-link 2>&1; echo "status=$?")
+expect_match "a mode: line is never applied through a symlink the build planted" \
+	"*mode-via-link/recipe:4: mode for /usr/share/link/secret, but the build made no such path (a symlink lies on the way)*status=1" "$out"
+expect "...and the host's file keeps its mode" "600" "$(stat -c %a "$victim/secret")"
+out=$(cb verify 2>&1; echo "status=$?")
+expect "cloister verify accepts the canonical entries" "status=0" "$out"
 
 out=$(cb build -r embeds-path 2>&1)
 kept=$(echo "$out" | sed -n 's/.*kept in \([^ ]*\) (a\/ and b\/.*/\1/p')
