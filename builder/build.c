@@ -336,7 +336,9 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 {
 	const struct recipe *r = &g->nodes[i];
 	const struct build_job job = { o, r, seed_tree, deps, nl, in };
-	char stage[PATH_MAX] = "", build[PATH_MAX + 16];
+	char stage[PATH_MAX] = "", build[PATH_MAX + 16], modes_file[PATH_MAX + 16];
+	struct path_modes modes;
+	recipe_modes(r, modes_file, sizeof modes_file, &modes);
 	int rc;
 	int lock = store_lock(o->home, in->hash, err);
 	if (lock < 0)
@@ -381,8 +383,8 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	if ((rc = publish_check(&job, stage, t0, err)) < 0 ||
 	    (rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
 	    (rc = remove_tree(build, err)) < 0 ||
-	    (rc = store_publish(o->home, stage, in->hash, r->name, r->version, r->source_date_epoch,
-				e, err)) < 0)
+	    (rc = store_publish_modes(o->home, stage, in->hash, r->name, r->version, r->source_date_epoch,
+				      &modes, e, err)) < 0)
 		goto out;
 	stage[0] = '\0';
 	progress(o, seq, g->n, r->name, r->version, o->no_check ? "built (not checked) in" :

@@ -12,7 +12,7 @@
 
 /* Bumped when the way a recipe is built changes (environment, layout,
  * normalization): part of every input hash. */
-#define BUILD_PROTOCOL_VERSION 1
+#define BUILD_PROTOCOL_VERSION 2
 
 struct build_dep {
 	const char *name;

@@ -45,26 +45,29 @@ static void sleep_until(double t)
 }
 
 /* Outputs are compared as the store would publish them: mtimes fixed,
- * write bits removed.  What publishing erases is no difference. */
-static int normalize_out(const char *stage, long long epoch, struct cl_err *err)
+ * modes canonical (with the recipe's `mode:` lines).  What publishing
+ * erases is no difference. */
+static int normalize_out(const struct recipe *r, const char *stage, struct cl_err *err)
 {
-	char out[PATH_MAX + 16];
+	char out[PATH_MAX + 16], file[PATH_MAX + 16];
+	struct path_modes modes;
+	recipe_modes(r, file, sizeof file, &modes);
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
-	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
-	return tree_make_readonly(out, err);
+	TRY(tree_clamp_mtimes(out, (time_t)r->source_date_epoch, err));
+	return tree_canonical_modes(out, &modes, err);
 }
 
-static int compare_outs_at(const char *stage_a, const char *stage_b, long long epoch,
+static int compare_outs_of(const struct recipe *r, const char *stage_a, const char *stage_b,
 			   struct comparison *c, struct cl_err *err)
 {
 	char a[PATH_MAX + 16], b[PATH_MAX + 16];
-	TRY(normalize_out(stage_a, epoch, err));
-	TRY(normalize_out(stage_b, epoch, err));
+	TRY(normalize_out(r, stage_a, err));
+	TRY(normalize_out(r, stage_b, err));
 	TRY(pathf(err, a, sizeof a, "%s/out", stage_a));
 	TRY(pathf(err, b, sizeof b, "%s/out", stage_b));
 	return compare_trees(a, b, c, err);
 }
-#define compare_outs(a, b, c, err) compare_outs_at(a, b, job->r->source_date_epoch, c, err)
+#define compare_outs(a, b, c, err) compare_outs_of(job->r, a, b, c, err)
 
 static void drop(char *stage)
 {
@@ -394,7 +397,7 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 	TRY(sources_fetch(job->o->home, job->r, &job->o->fetch, job->o->quiet, err));
 	TRY(build_variant(job, VARY_ALL, stage_b, sizeof stage_b, err));
 	int r;
-	if ((r = normalize_out(stage_b, job->r->source_date_epoch, err)) < 0 ||
+	if ((r = normalize_out(job->r, stage_b, err)) < 0 ||
 	    (r = pathf(err, out, sizeof out, "%s/out", stage_b)) < 0 ||
 	    (r = pathf(err, sout, sizeof sout, "%s/out", e->path)) < 0 ||
 	    (r = compare_trees(sout, out, &c, err)) < 0) {
