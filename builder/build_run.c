@@ -250,12 +250,14 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	/* the wrapper enters $SRC: with the filesystem variation it exists
 	 * only once the sources are copied */
 	(void)chdir_to;
-	if (rc == 0 && (vary & VARY_ENV_ORDER)) {
-		for (size_t i = 0; i < cfg.n_env / 2; i++) {
-			char *t = cfg.env[i];
-			cfg.env[i] = cfg.env[cfg.n_env - 1 - i];
-			cfg.env[cfg.n_env - 1 - i] = t;
-		}
+	if (rc == 0 && (vary & VARY_ENV)) {
+		/* Reversing the environment was tried and is inert: busybox sh,
+		 * which runs every command of a recipe, re-exports the variables
+		 * in its own order.  So, as reprotest does, B gets a variable A
+		 * lacks, and lacks one A has: TMPDIR, whose absence means its
+		 * default, /tmp, to every program that reads it. */
+		rc = sandbox_config_setenv(&cfg, "CAPTURE_ENVIRONMENT", "i_capture_the_environment", err);
+		sandbox_config_unsetenv(&cfg, "TMPDIR");
 	}
 
 	struct tee t = { .in = pipefd[0], .log = log, .echo = o->verbose };
