@@ -25,6 +25,7 @@
 #include "seed.h"
 #include "sources.h"
 #include "store.h"
+#include "tree.h"
 #include "repro.h"
 #include "variations.h"
 #include "build_run.h"
@@ -308,7 +309,9 @@ int build_variant(const struct build_job *job, unsigned vary, char *stage, size_
 	if ((rc = store_stage(job->o->home, stage, len, err)) < 0)
 		return rc;
 	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
-	    (rc = sources_unpack(job->o->home, job->r, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = job->unpacked ? tree_copy(job->unpacked, build, err) :
+				  sources_unpack(job->o->home, job->r, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = job->unpacked ? pathf(err, srcdir, sizeof srcdir, "%s", job->unpacked_srcdir) : 0) < 0 ||
 	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
 	    (rc = write_file_atomic(file, job->in->json, job->in->json_len, 0444, err)) < 0 ||
 	    (rc = build_run_sandboxed(job, stage, srcdir, vary, err)) < 0) {
@@ -335,7 +338,7 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 		     const struct inputs *in, struct store_entry *e, struct cl_err *err)
 {
 	const struct recipe *r = &g->nodes[i];
-	const struct build_job job = { o, r, seed_tree, deps, nl, in };
+	const struct build_job job = { .o = o, .r = r, .seed_tree = seed_tree, .deps = deps, .n_deps = nl, .in = in };
 	char stage[PATH_MAX] = "", build[PATH_MAX + 16], modes_file[PATH_MAX + 16];
 	struct path_modes modes;
 	recipe_modes(r, modes_file, sizeof modes_file, &modes);
@@ -369,12 +372,12 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 			rc = write_unchecked(stage, err);
 	} else {
 		char stage_b[PATH_MAX] = "";
-		double b_later = 0;
+		struct repro_ab ab;
 		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building twice (A, and B varied)");
-		rc = repro_build_ab(&job, stage, stage_b, sizeof stage, &b_later, err);
+		rc = repro_build_ab(&job, stage, stage_b, sizeof stage, &ab, err);
 		ticker_stop(&tick);
 		if (rc == 0)
-			rc = repro_check(&job, stage, stage_b, b_later, stored ? e : NULL, err);
+			rc = repro_check(&job, stage, stage_b, &ab, stored ? e : NULL, err);
 	}
 	if (rc < 0)
 		goto out;

@@ -12,6 +12,14 @@
 #include "graph.h"
 #include "hash.h"
 
+/* What the builder has to tell while it works: progress (the culprit
+ * search's rounds) and findings (a report of differences, the verdict).
+ * The command decides how to show them. */
+enum build_note {
+	NOTE_PROGRESS,
+	NOTE_FINDING,
+};
+
 struct build_opts {
 	char home[PATH_MAX];
 	char recipes[PATH_MAX];
@@ -32,12 +40,20 @@ struct build_opts {
 	 * under ("" without one: rlimits only), and each build's memory.max */
 	char cgroup[PATH_MAX];
 	unsigned long long memory_max;
+	/* Where notes go (cmd_build.c prints them); NULL: nowhere.  Called
+	 * from the process that builds, one whole line or block per call. */
+	void (*note)(void *ctx, enum build_note kind, const char *text);
+	void *note_ctx;
 };
 
 /* Finds a delegated cgroup v2 and moves cloister into it (before any
  * worker starts); without one, says what is then unbounded, on stderr,
  * unless quiet: builds never fall back to weaker limits silently. */
 void build_limits_setup(struct build_opts *o);
+
+/* Formats a note and hands it to o->note. */
+void build_notef(const struct build_opts *o, enum build_note kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 struct recipe;
 struct build_dep;
@@ -52,9 +68,15 @@ struct build_job {
 	const struct build_dep *deps;
 	size_t n_deps;
 	const struct inputs *in;
+	/* A directory whose contents are the sources already unpacked, with
+	 * the top-level directory srcdir: copied instead of unpacking anew
+	 * (the checker unpacks once for A, B and the culprit search). */
+	const char *unpacked;
+	const char *unpacked_srcdir;
 };
 
-/* Builds job in a fresh stage (sources unpacked anew) under the given
+/* Builds job in a fresh stage (sources unpacked anew, or copied from
+ * job->unpacked) under the given
  * variations (variations.h); stage gets its path.  The output is left
  * raw: not yet normalized. */
 int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,

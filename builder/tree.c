@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/fs.h>
 #include <linux/openat2.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "../common/cleanup.h"
@@ -234,4 +236,160 @@ int tree_canonical_modes(const char *root, const struct path_modes *modes, struc
 	if (fchmod(dfd, 0555) < 0)
 		return cl_err_set(err, errno, "chmod %s", root);
 	return 0;
+}
+
+/* Hard links of the source tree: the first copy of each multiply-linked
+ * inode, by its path below the destination's root. */
+struct copy_links {
+	dev_t *dev;
+	ino_t *ino;
+	char **path;
+	size_t n;
+};
+
+struct copy_ctx {
+	int root;   /* the destination */
+	struct copy_links links;
+	struct cl_err *err;
+};
+
+static int copy_bytes(int in, int out, const char *path, struct cl_err *err)
+{
+	/* a clone shares the blocks (btrfs, xfs); else the kernel copies */
+	if (ioctl(out, FICLONE, in) == 0)
+		return 0;
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+			return cl_err_set(err, errno, "copying %s", path);
+		break;
+	}
+	char buf[1 << 16];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cl_err_set(err, errno, "reading %s", path);
+		if (n == 0)
+			return 0;
+		for (ssize_t o = 0; o < n;) {
+			ssize_t w = write(out, buf + o, (size_t)(n - o));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return cl_err_set(err, errno, "writing %s", path);
+			o += w;
+		}
+	}
+}
+
+/* Returns the first destination path of st's inode, or NULL after
+ * recording path as its first. */
+static const char *copy_link_leader(struct copy_ctx *c, const struct stat *st, const char *path)
+{
+	for (size_t i = 0; i < c->links.n; i++)
+		if (c->links.dev[i] == st->st_dev && c->links.ino[i] == st->st_ino)
+			return c->links.path[i];
+	size_t n = c->links.n + 1;
+	dev_t *d = realloc(c->links.dev, n * sizeof *d);
+	if (d)
+		c->links.dev = d;
+	ino_t *i = realloc(c->links.ino, n * sizeof *i);
+	if (i)
+		c->links.ino = i;
+	char **p = realloc(c->links.path, n * sizeof *p);
+	if (p)
+		c->links.path = p;
+	char *dup = d && i && p ? strdup(path) : NULL;
+	if (dup) {
+		c->links.dev[c->links.n] = st->st_dev;
+		c->links.ino[c->links.n] = st->st_ino;
+		c->links.path[c->links.n++] = dup;
+	}
+	return NULL;
+}
+
+static int copy_dir(struct copy_ctx *c, int sfd, int dfd, const char *prefix)
+{
+	char **names = NULL;
+	size_t n = 0;
+	TRY(list_dir_sorted(sfd, &names, &n, c->err));
+	int r = 0;
+	for (size_t k = 0; k < n && r == 0; k++) {
+		const char *name = names[k];
+		char path[PATH_MAX];
+		struct stat st;
+		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "/" : "", name);
+		if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = cl_err_set(c->err, errno, "stat %s", path);
+			break;
+		}
+		struct timespec ts[2] = { st.st_atim, st.st_mtim };
+		if (S_ISDIR(st.st_mode)) {
+			struct stat ex;
+			/* a directory there already (a stage's build/home) is merged into */
+			if (mkdirat(dfd, name, 0700) < 0 &&
+			    !(errno == EEXIST && fstatat(dfd, name, &ex, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(ex.st_mode))) {
+				r = cl_err_set(c->err, errno, "creating %s", path);
+				break;
+			}
+			_cleanup_close_ int s2 = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int d2 = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (s2 < 0 || d2 < 0)
+				r = cl_err_set(c->err, errno, "opening %s", path);
+			else if ((r = copy_dir(c, s2, d2, path)) == 0 &&
+				 /* after its contents, which would touch both */
+				 (fchmod(d2, st.st_mode & 07777) < 0 || futimens(d2, ts) < 0))
+				r = cl_err_set(c->err, errno, "setting the mode and mtime of %s", path);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t l = readlinkat(sfd, name, target, sizeof target - 1);
+			if (l < 0 || (target[l] = '\0', symlinkat(target, dfd, name) < 0) ||
+			    utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+				r = cl_err_set(c->err, errno, "copying the symlink %s", path);
+		} else if (S_ISREG(st.st_mode)) {
+			const char *first = st.st_nlink > 1 ? copy_link_leader(c, &st, path) : NULL;
+			if (first) {
+				if (linkat(c->root, first, dfd, name, 0) < 0)
+					r = cl_err_set(c->err, errno, "linking %s to %s", path, first);
+				continue;
+			}
+			_cleanup_close_ int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (in < 0 || out < 0)
+				r = cl_err_set(c->err, errno, "copying %s", path);
+			else if ((r = copy_bytes(in, out, path, c->err)) == 0 &&
+				 (fchmod(out, st.st_mode & 07777) < 0 || futimens(out, ts) < 0))
+				r = cl_err_set(c->err, errno, "setting the mode and mtime of %s", path);
+		} else {
+			r = cl_err_msg(c->err, EPERM, "%s: a special file, not copied", path);
+		}
+	}
+	free_names(names, n);
+	return r;
+}
+
+int tree_copy(const char *from, const char *to, struct cl_err *err)
+{
+	_cleanup_close_ int sfd = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0)
+		return cl_err_set(err, errno, "%s", from);
+	struct copy_ctx c = { .root = open(to, O_RDONLY | O_DIRECTORY | O_CLOEXEC), .err = err };
+	if (c.root < 0)
+		return cl_err_set(err, errno, "%s", to);
+	int r = copy_dir(&c, sfd, c.root, "");
+	close(c.root);
+	for (size_t i = 0; i < c.links.n; i++)
+		free(c.links.path[i]);
+	free(c.links.dev);
+	free(c.links.ino);
+	free(c.links.path);
+	return r;
 }

@@ -45,4 +45,11 @@ struct path_modes {
  * naming modes->file:LINE. */
 int tree_canonical_modes(const char *root, const struct path_modes *modes, struct cl_err *err);
 
+/* Copies the tree below from into the existing directory to (merging into
+ * directories already there):
+ * directories, files (cloned where the filesystem can), symlinks and hard
+ * links, with their modes and mtimes; anything else is refused.  The
+ * culprit search copies the sources it unpacked once for every build. */
+int tree_copy(const char *from, const char *to, struct cl_err *err);
+
 #endif

@@ -31,6 +31,11 @@ caught_only embeds-jobs "job count and CPUs"
 caught_only lists-readdir "filesystem and directory order"
 caught_only embeds-env "environment"
 caught_only embeds-aslr "address randomization"
+out=$("$CLOISTER" build -r slow-path-uid --store "$store" --recipes "$recipes" \
+	--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton" 2>&1; echo "status=$?")
+expect_match "a slow build with two causes: both named" "*differs when: build path; user id. Both builds*status=1" "$out"
+expect_match "...found by halving the variations, round by round, with progress" \
+	"*searching for the cause: 4 builds at once*round 2: build path, umask, timezone and locale, environment | job count and CPUs, hostname and uname, user id, filesystem and directory order*round 4: *builds in 4 rounds*" "$out"
 caught_only ignores-sde "wall clock (build B ran later); timezone and locale"
 
 # umask: the store's modes are canonical, decided by the owner's bits
