@@ -17,6 +17,7 @@
 #include "../common/fsutil.h"
 #include "compare.h"
 #include "culprit.h"
+#include "explain.h"
 #include "inputs.h"
 #include "termsafe.h"
 #include "diffoscope.h"
@@ -299,10 +300,15 @@ static void label_b(const struct repro_ab *ab, char *out, size_t len)
 	snprintf(out, len, "B (varied: %s; started %.1f s later)", names, ab->b_later);
 }
 
+/* Files whose content differs get the structural view (explain.h), the
+ * first few of them: each is bounded, but not their number. */
+#define EXPLAINED_FILES 5
+
 /* The report of a difference: the differing paths, at most limit, each
- * with what differs. */
+ * with what differs and, given the two trees, where in the file's
+ * structure. */
 static void note_differences(const struct build_job *job, const struct comparison *c, const char *la,
-			     const char *lb, size_t limit, const char *header)
+			     const char *lb, size_t limit, const char *header, const char *tree_a, const char *tree_b)
 {
 	char *buf = NULL;
 	size_t blen = 0;
@@ -311,8 +317,19 @@ static void note_differences(const struct build_job *job, const struct compariso
 		return;
 	fprintf(f, "%s%s%zu difference%s between\n  %s\n  %s\n", header, *header ? " " : "", c->n,
 		c->n == 1 ? "" : "s", la, lb);
-	for (size_t i = 0; i < c->n && (!limit || i < limit); i++)
+	size_t explained = 0;
+	for (size_t i = 0; i < c->n && (!limit || i < limit); i++) {
 		fprintf(f, "  %s: %s: %s\n", c->diffs[i].path, c->diffs[i].what, c->diffs[i].detail);
+		if (!tree_a || explained == EXPLAINED_FILES ||
+		    (strcmp(c->diffs[i].what, "content") && strcmp(c->diffs[i].what, "size")))
+			continue;
+		char fa[PATH_MAX * 2], fb[PATH_MAX * 2];
+		struct cl_err ignore;
+		if (pathf(&ignore, fa, sizeof fa, "%s%s", tree_a, c->diffs[i].path) == 0 &&
+		    pathf(&ignore, fb, sizeof fb, "%s%s", tree_b, c->diffs[i].path) == 0 &&
+		    explain_files(fa, fb, "      ", f, &ignore) >= 0)
+			explained++;
+	}
 	if (limit && c->n > limit)
 		fprintf(f, "  ... and %zu more (all of them in reproducibility.json)\n", c->n - limit);
 	if (fclose(f) == 0 && blen && buf[blen - 1] == '\n')
@@ -349,7 +366,7 @@ static int check_pair(const struct build_job *job, const char *stage_a, char *st
 				char ls[PATH_MAX * 2], ln[PATH_MAX * 2];
 				snprintf(ls, sizeof ls, "the stored output %s", sout);
 				snprintf(ln, sizeof ln, "the new builds (A and B agree) %s", out);
-				note_differences(job, &s, ls, ln, 20, "");
+				note_differences(job, &s, ls, ln, 20, "", sout, out);
 				comparison_free(&s);
 				comparison_free(&c);
 				return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: the two new builds agree, but differ from the stored "
@@ -369,7 +386,10 @@ static int check_pair(const struct build_job *job, const char *stage_a, char *st
 	char lb[700], header[300];
 	label_b(ab, lb, sizeof lb);
 	snprintf(header, sizeof header, "%s %s is NOT reproducible:", job->r->name, job->r->version);
-	note_differences(job, &c, label_a, lb, 20, header);
+	char out_a[PATH_MAX + 16], out_b[PATH_MAX + 16];
+	snprintf(out_a, sizeof out_a, "%s/out", stage_a);
+	snprintf(out_b, sizeof out_b, "%s/out", stage_b);
+	note_differences(job, &c, label_a, lb, 20, header, out_a, out_b);
 	char culprits[1024];
 	struct build_job j = with_sources(job, ab);
 	r = culprit_search(&j, stage_a, stage_b, ab->seconds - ab->b_later, culprits, sizeof culprits, err);
@@ -428,7 +448,7 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 			 job->r->name, job->r->version);
 		snprintf(ls, sizeof ls, "the stored output %s", sout);
 		snprintf(lb, sizeof lb, "B (every variation) %s", out);
-		note_differences(job, &c, ls, lb, 20, header);
+		note_differences(job, &c, ls, lb, 20, header, sout, out);
 		comparison_free(&c);
 		drop(stage_b);
 		return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: a varied rebuild differs from the unchecked stored output %s",

@@ -38,6 +38,20 @@ expect_match "...found by halving the variations, round by round, with progress"
 	"*searching for the cause: 4 builds at once*round 2: build path, umask, timezone and locale, environment | job count and CPUs, hostname and uname, user id, filesystem and directory order*round 4: *builds in 4 rounds*" "$out"
 caught_only ignores-sde "wall clock (build B ran later); timezone and locale"
 
+# reports that point at the cause: the labels, ELF sections and their
+# strings, archive members (each for a fixture of a known cause)
+caught_only debug-path "build path"
+expect_match "the report labels A and B (varied: ...)" "*1 difference between
+  A (as built normally)
+  B (varied: build path, umask, *filesystem and directory order; started 1.1 s later)*" "$out"
+expect_match "...names the ELF section and the strings only each side has" \
+	'*/usr/bin/t: size: *ELF section .debug_line_str: strings only in A: "/build"; only in B: "/usr/src/cloister-b"*' "$out"
+out=$(cb build -r debug-path-mapped 2>&1; echo "status=$?")
+expect_match "...and the same with -ffile-prefix-map is reproducible" "*status=0" "$out"
+caught_only tar-listing "umask; user id; filesystem and directory order"
+expect_match "the report names an archive's members and what of each differs" \
+	"*tar: the members' order differs from member *tar member list/aaa: mode 0644 vs 0640, uid 1000 vs 2000, gid 1000 vs 2000*" "$out"
+
 # umask: the store's modes are canonical, decided by the owner's bits
 # (directories and u+x files 0555, other files 0444), so the umask a build
 # runs under is no difference unless it reaches the contents
