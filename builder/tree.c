@@ -210,13 +210,13 @@ static int set_declared(int root, const char *file, const struct path_mode *m, s
 	_cleanup_close_ int pfd = (int)syscall(SYS_openat2, root, slash ? parent : ".", &how, sizeof how);
 	struct stat st;
 	if (pfd < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return cl_err_msg(err, EIO, "%s:%d: mode for %s, but the build made no such path%s", file, m->line,
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s:%d: mode for %s, but the build made no such path%s", file, m->line,
 				  m->path, pfd < 0 && errno == ELOOP ? " (a symlink lies on the way)" : "");
 	if (S_ISLNK(st.st_mode))
-		return cl_err_msg(err, EIO, "%s:%d: mode for %s, which the build made a symlink (a symlink has "
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s:%d: mode for %s, which the build made a symlink (a symlink has "
 				  "no mode)", file, m->line, m->path);
 	if (S_ISDIR(st.st_mode) && (m->mode & 0500) != 0500)
-		return cl_err_msg(err, EIO, "%s:%d: mode %04o for the directory %s: a directory needs its owner's "
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s:%d: mode %04o for the directory %s: a directory needs its owner's "
 				  "read and execute bits (0500 at least), or nothing could list or verify it",
 				  file, m->line, (unsigned)m->mode, m->path);
 	if (fchmodat(pfd, base, m->mode, 0) < 0)
