@@ -16,7 +16,10 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (argc - i != 2 || argv[i][0] == '-') {
 		fprintf(stderr, "usage: cloister diff [--json] DIR_A DIR_B\n"
-				"compares two trees path by path; exit 0 identical, 1 different, 2 error\n");
+				"compares two trees path by path, then shows where each file whose content\n"
+				"differs differs in its structure (ELF sections and symbols, cpio/tar/ar\n"
+				"members, gzip headers, a bzImage's setup and payload); exit 0 identical,\n"
+				"1 different, 2 error\n");
 		return EXIT_USAGE;
 	}
 	struct comparison c;
