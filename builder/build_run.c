@@ -153,7 +153,7 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	char machine_dir[PATH_MAX + 16] = "";
 	char build[PATH_MAX + 16], out[PATH_MAX + 16], logp[PATH_MAX + 16], chdir_to[PATH_MAX];
 	char jobs[16], epoch[32], home[PATH_MAX];
-	const char *inner = (vary & VARY_PATH) ? "/usr/src/cloister-b" : "/build";
+	const char *inner = (vary & VARY_PATH) ? VARIED_BUILD_PATH : "/build";
 	TRY(pathf(err, build, sizeof build, "%s/build", stage));
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
 	TRY(pathf(err, logp, sizeof logp, "%s/log", stage));
@@ -237,7 +237,7 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	if (vary & VARY_ASLR)
 		cfg.personality |= ADDR_NO_RANDOMIZE;
 	if (vary & VARY_UNAME) {
-		strcpy(cfg.hostname, "cloister-b");
+		strcpy(cfg.hostname, VARIED_HOSTNAME);
 		strcpy(cfg.uname.release, "5.10.0-cloister-b");
 		strcpy(cfg.uname.version, "#2 SMP Sat Feb 29 12:00:00 UTC 2020");
 	}

@@ -2,12 +2,17 @@
 #include "culprit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../common/cleanup.h"
 #include "../common/fsutil.h"
 #include "compare.h"
 #include "recipe.h"
@@ -283,10 +288,58 @@ static void verdict_of(bool clock, unsigned culprits, unsigned combos, char *out
 			 "for two builds to show?)");
 }
 
-int culprit_search(const struct build_job *job, const char *stage_a, const char *stage_b, double seconds,
-		   char *verdict, size_t len, struct cl_err *err)
+/* How much of each differing file the clues are looked for in. */
+#define CLUE_BYTES (64u << 20)
+
+/* Whether the file holds needle more often than the longer clue that
+ * contains it (the hostname is part of the build path). */
+static bool holds(const char *path, const char *needle, const char *longer)
 {
-	(void)stage_a;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return false;
+	size_t n = (size_t)st.st_size < CLUE_BYTES ? (size_t)st.st_size : CLUE_BYTES;
+	void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	size_t count = 0, in_longer = 0, nl = strlen(needle);
+	for (const char *at = p; (at = memmem(at, n - (size_t)(at - (const char *)p), needle, nl)); at++)
+		count++;
+	if (longer)
+		for (const char *at = p; (at = memmem(at, n - (size_t)(at - (const char *)p), longer, strlen(longer))); at++)
+			in_longer++;
+	munmap(p, n);
+	return count > in_longer;
+}
+
+/* The variations B's output points at: its build path or its hostname in
+ * a file that differs (and whose A lacks it).  A dear build tests them
+ * first. */
+static unsigned clues(const struct comparison *c, const char *stage_a, const char *stage_b)
+{
+	static const struct { const char *token, *longer; unsigned vary; } clue[] = {
+		{ VARIED_BUILD_PATH, NULL, VARY_PATH },
+		{ VARIED_HOSTNAME, VARIED_BUILD_PATH, VARY_UNAME },
+	};
+	unsigned found = 0;
+	for (size_t i = 0; i < c->n && i < 20; i++) {
+		if (strcmp(c->diffs[i].what, "content") && strcmp(c->diffs[i].what, "size"))
+			continue;
+		char fa[PATH_MAX * 2], fb[PATH_MAX * 2];
+		snprintf(fa, sizeof fa, "%s/out%s", stage_a, c->diffs[i].path);
+		snprintf(fb, sizeof fb, "%s/out%s", stage_b, c->diffs[i].path);
+		for (size_t k = 0; k < sizeof clue / sizeof *clue; k++)
+			if (!(found & clue[k].vary) && holds(fb, clue[k].token, clue[k].longer) &&
+			    !holds(fa, clue[k].token, clue[k].longer))
+				found |= clue[k].vary;
+	}
+	return found;
+}
+
+int culprit_search(const struct build_job *job, const char *stage_a, const char *stage_b,
+		   const struct comparison *c, double seconds, char *verdict, size_t len, struct cl_err *err)
+{
 	struct search s = { .job = job, .stage_b = stage_b, .cheap = seconds < CHEAP_SECONDS };
 	s.width = job->o->jobs > 2 ? job->o->jobs : 2;
 	const unsigned others = VARY_ALL & ~BASE;
@@ -297,7 +350,7 @@ int culprit_search(const struct build_job *job, const char *stage_a, const char 
 	 * with every variation (compared with B, which ran earlier under the
 	 * same conditions: does the clock matter?  compared with the base: do
 	 * the other variations?) and, for a cheap build, one per variation. */
-	struct probe r1[4 + N_VARIATIONS];
+	struct probe r1[6 + N_VARIATIONS];
 	size_t n = 0;
 	r1[n++].vary = BASE;
 	r1[n++].vary = BASE;
@@ -306,12 +359,22 @@ int culprit_search(const struct build_job *job, const char *stage_a, const char 
 	for (unsigned i = 0; s.cheap && i < N_VARIATIONS; i++)
 		if (others & (1u << i))
 			r1[n++].vary = BASE | (1u << i);
+	/* a dear build starts from its clues: the suspects together, and
+	 * every other variation together (nothing else matters if that one
+	 * agrees with the base) */
+	unsigned suspects = s.cheap ? 0 : clues(c, stage_a, stage_b);
+	char names[300] = "";
+	if (suspects) {
+		r1[n++].vary = BASE | suspects;
+		r1[n++].vary = BASE | (others & ~suspects);
+		variations_list(suspects, names, sizeof names);
+	}
 	build_notef(job->o, NOTE_PROGRESS, "    searching for the cause: %zu builds at once (two with address "
-		    "randomization off, one with it on, one with every variation%s)", n,
-		    s.cheap ? ", one per variation" : "");
+		    "randomization off, one with it on, one with every variation%s%s%s)", n,
+		    s.cheap ? ", one per variation" : "", suspects ? "; B's output points at: " : "", names);
 	bool overran;
 	TRY(run_round(&s, r1, n, n, true, &overran, err));
-	int d[4 + N_VARIATIONS] = { 0 };
+	int d[6 + N_VARIATIONS] = { 0 };
 	/* d[0]: every variation now against B, earlier; d[i]: build i
 	 * against the base */
 	int r = d[0] = differ(&s, r1[3].stage, stage_b, err);
@@ -360,7 +423,15 @@ int culprit_search(const struct build_job *job, const char *stage_a, const char 
 	}
 	if (aslr)
 		culprits |= VARY_ASLR;
-	if (rest && !singles)
+	if (rest && suspects) {
+		/* d[4]: the suspects against the base, d[5]: the rest */
+		if (d[4])
+			r = popcount(suspects) == 1 ? (culprits |= suspects, 0) : bisect(&s, suspects, &culprits, &combos, err);
+		if (r >= 0 && d[5])
+			r = bisect(&s, others & ~suspects, &culprits, &combos, err);
+		if (r >= 0 && !d[4] && !d[5])
+			combos = others;
+	} else if (rest && !singles)
 		r = bisect(&s, others, &culprits, &combos, err);
 	else if (rest && !(culprits & others))
 		combos = others;

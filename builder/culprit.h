@@ -10,13 +10,15 @@
 
 #include "../common/err.h"
 #include "build.h"
+#include "compare.h"
 
 /* The search's verdict for a pair A (stage_a) and B (stage_b, built
- * under every variation, later) that differ.  seconds is what building A
- * and B took: cheap builds are searched in one wide round, dear ones by
- * halving the variations.  verdict gets "build path; umask", or
+ * under every variation, later) whose outputs differ as c says.  seconds
+ * is what building A and B took: cheap builds are searched in one wide
+ * round, dear ones by halving the variations, starting from what B's
+ * differing files point at.  verdict gets "build path; umask", or
  * "nondeterminism (...)", or similar. */
-int culprit_search(const struct build_job *job, const char *stage_a, const char *stage_b, double seconds,
-		   char *verdict, size_t len, struct cl_err *err);
+int culprit_search(const struct build_job *job, const char *stage_a, const char *stage_b,
+		   const struct comparison *c, double seconds, char *verdict, size_t len, struct cl_err *err);
 
 #endif

@@ -392,7 +392,7 @@ static int check_pair(const struct build_job *job, const char *stage_a, char *st
 	note_differences(job, &c, label_a, lb, 20, header, out_a, out_b);
 	char culprits[1024];
 	struct build_job j = with_sources(job, ab);
-	r = culprit_search(&j, stage_a, stage_b, ab->seconds - ab->b_later, culprits, sizeof culprits, err);
+	r = culprit_search(&j, stage_a, stage_b, &c, ab->seconds - ab->b_later, culprits, sizeof culprits, err);
 	if (r < 0) {
 		comparison_free(&c);
 		drop(stage_b);

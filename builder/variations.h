@@ -22,6 +22,11 @@ enum variation {
 };
 #define N_VARIATIONS 9
 
+/* What B's build path and hostname are: strings no build under A's
+ * conditions writes, so finding one in B's output is a clue (culprit.c). */
+#define VARIED_BUILD_PATH "/usr/src/cloister-b"
+#define VARIED_HOSTNAME "cloister-b"
+
 /* The name of variation bit i ("build path", "umask", ...). */
 const char *variation_name(unsigned bit);
 
