@@ -215,8 +215,8 @@ int explain_files(const char *a, const char *b, const char *indent, FILE *f, str
 	struct xout o = { .f = f, .indent = indent, .deadline = mono_s() + EXPLAIN_MAX_SECONDS };
 	xbuffers(&o, "", pa ? pa : empty, na, pb ? pb : empty, nb, 0);
 	if (o.cut) {
-		fprintf(f, "%s(and more: the view is bounded to %d lines, %u MiB and %.0f s a file)\n", indent,
-			EXPLAIN_MAX_LINES, EXPLAIN_MAX_BYTES >> 20, EXPLAIN_MAX_SECONDS);
+		fprintf(f, "%s(and more: the view is bounded to %d lines, %u MiB (%u MiB unpacked) and %.0f s a file)\n",
+			indent, EXPLAIN_MAX_LINES, EXPLAIN_MAX_BYTES >> 20, EXPLAIN_MAX_UNPACKED >> 20, EXPLAIN_MAX_SECONDS);
 		o.lines++;
 	}
 	if (pa)

@@ -7,9 +7,10 @@
  * differing regions.  It is the built-in structural view of the formats
  * cloister produces; diffoscope, where installed, goes deeper.
  *
- * Bounded: at most EXPLAIN_MAX_BYTES of each file (and of what they
- * decompress to), EXPLAIN_MAX_LINES lines per file, EXPLAIN_MAX_SECONDS
- * per file; a region count stops at EXPLAIN_MAX_COUNT. */
+ * Bounded: at most EXPLAIN_MAX_BYTES of each file (mapped) and
+ * EXPLAIN_MAX_UNPACKED of an archive's members (in memory),
+ * EXPLAIN_MAX_LINES lines per file, EXPLAIN_MAX_SECONDS per file; a region
+ * count stops at EXPLAIN_MAX_COUNT. */
 #ifndef CLOISTER_EXPLAIN_H
 #define CLOISTER_EXPLAIN_H
 
@@ -18,6 +19,7 @@
 #include "../common/err.h"
 
 #define EXPLAIN_MAX_BYTES (256u << 20)
+#define EXPLAIN_MAX_UNPACKED (64u << 20)
 #define EXPLAIN_MAX_LINES 12
 #define EXPLAIN_MAX_SECONDS 2.0
 #define EXPLAIN_MAX_COUNT 10000

@@ -56,14 +56,14 @@ static void listing_free(struct listing *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* At most EXPLAIN_MAX_BYTES of member data in all, so that a small
+/* At most EXPLAIN_MAX_UNPACKED of member data in all, so that a small
  * compressed file cannot make the view use unbounded memory. */
 static bool read_data(const struct archive_api *A, struct archive *a, struct listing *l, struct member *m)
 {
 	size_t cap = 0;
 	for (;;) {
 		if (m->len == cap) {
-			size_t room = EXPLAIN_MAX_BYTES - l->bytes;
+			size_t room = EXPLAIN_MAX_UNPACKED - l->bytes;
 			if (!room)
 				return false;
 			size_t grow = cap ? cap : 4096;
