@@ -76,9 +76,8 @@ struct build_job {
 };
 
 /* Builds job in a fresh stage (sources unpacked anew, or copied from
- * job->unpacked) under the given
- * variations (variations.h); stage gets its path.  The output is left
- * raw: not yet normalized. */
+ * job->unpacked) under the given variations (variations.h); stage gets
+ * its path.  The output is left raw: not yet normalized. */
 int build_variant(const struct build_job *job, unsigned vary, char *stage, size_t len,
 		  struct cl_err *err);
 
