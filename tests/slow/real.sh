@@ -26,7 +26,7 @@ mkdir "$recipes/bzip2-unfixed"
 cp -r "$recipes/bzip2/." "$recipes/bzip2-unfixed/"
 sed -i 's/^name: bzip2$/name: bzip2-unfixed/' "$recipes/bzip2-unfixed/recipe"
 sed -i 's/ -ffile-prefix-map=$PWD=\.//' "$recipes/bzip2-unfixed/build"
-expect "the unfixed variant lacks the fix" "" "$(grep -- -ffile-prefix-map "$recipes/bzip2-unfixed/build")"
+expect "the unfixed variant lacks the fix" "" "$(grep -- '-ffile-prefix-map=' "$recipes/bzip2-unfixed/build")"
 out=$("$CLOISTER" build -r bzip2-unfixed --store "$store" --recipes "$recipes" \
 	--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton" 2>&1; echo "status=$?")
 expect_match "bzip2 without -ffile-prefix-map is caught and blamed on the build path alone" \
