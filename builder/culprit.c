@@ -389,29 +389,54 @@ int culprit_search(const struct build_job *job, const char *stage_a, const char 
 	/* the singles of a cheap round 1 count if the clock cannot have
 	 * separated them from the base */
 	bool singles = s.cheap && (!s.clock || !overran);
-	unsigned culprits = 0, combos = 0;
-	for (size_t i = 4, b = 0; singles && i < n; i++, b++) {
+	unsigned culprits = 0, combos = 0, differed = 0;
+	for (size_t i = 4, b = 0; s.cheap && i < n; i++, b++) {
 		while (!(others & (1u << b)))
 			b++;
 		if (d[i])
-			culprits |= 1u << b;
+			differed |= 1u << b;
 	}
+	if (singles)
+		culprits = differed;
 	snprintf(s.base, sizeof s.base, "%s", r1[0].stage);
 	r1[0].stage[0] = '\0';
 	drop_all(r1, n);
+	bool decided = false;  /* the overrun path below settles the variations itself */
 	if (s.clock && overran && s.cheap) {
-		/* the clock matters and round 1 outlasted its second: its builds
-		 * may have read different seconds, so its comparisons are made
-		 * again in rounds narrow enough to end within one */
-		build_notef(job->o, NOTE_PROGRESS, "    the clock matters and round 1 outlasted its second: "
-			    "its comparisons again, a few builds at a time");
-		unsigned v[3] = { BASE, 0, VARY_ALL };
-		bool dd[3];
-		if ((r = run_tests(&s, v, 3, dd, err)) < 0) {
+		/* The clock matters and round 1 outlasted its second: its builds
+		 * may have read different seconds.  Its controls are made again,
+		 * with the singles that differed, in rounds that end within their
+		 * second; a single that agreed is cleared (a clock read elsewhere
+		 * adds differences, it takes none away). */
+		unsigned v[2 + N_VARIATIONS] = { BASE, 0 }, bit[N_VARIATIONS];
+		size_t k = 0;
+		for (unsigned b = 0; b < N_VARIATIONS; b++)
+			if (differed & (1u << b))
+				bit[k] = 1u << b, v[2 + k++] = BASE | (1u << b);
+		char names[300];
+		variations_list(differed, names, sizeof names);
+		build_notef(job->o, NOTE_PROGRESS, "    the clock matters and round 1 outlasted its second: the controls "
+			    "again, a few builds at a time, and the singles that differed (%s)", names);
+		bool dd[2 + N_VARIATIONS];
+		if ((r = run_tests(&s, v, 2 + k, dd, err)) < 0) {
 			drop(s.base);
 			return r;
 		}
-		nondet = dd[0], aslr = dd[1], rest = dd[2];
+		nondet = dd[0], aslr = dd[1];
+		for (size_t i = 0; i < k; i++)
+			if (dd[2 + i])
+				culprits |= bit[i];
+		if (!nondet && !culprits) {
+			/* no single: do the others matter at all, together? */
+			unsigned all = VARY_ALL;
+			if ((r = run_tests(&s, &all, 1, dd, err)) < 0) {
+				drop(s.base);
+				return r;
+			}
+			if (dd[0])
+				combos = others;
+		}
+		decided = true;
 	}
 	if (nondet) {
 		drop(s.base);
@@ -423,7 +448,9 @@ int culprit_search(const struct build_job *job, const char *stage_a, const char 
 	}
 	if (aslr)
 		culprits |= VARY_ASLR;
-	if (rest && suspects) {
+	if (decided) {
+		/* settled above */
+	} else if (rest && suspects) {
 		/* d[4]: the suspects against the base, d[5]: the rest */
 		if (d[4])
 			r = popcount(suspects) == 1 ? (culprits |= suspects, 0) : bisect(&s, suspects, &culprits, &combos, err);
