@@ -34,8 +34,8 @@ caught_only embeds-aslr "address randomization"
 out=$("$CLOISTER" build -r slow-path-uid --store "$store" --recipes "$recipes" \
 	--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton" 2>&1; echo "status=$?")
 expect_match "a slow build with two causes: both named" "*differs when: build path; user id. Both builds*status=1" "$out"
-expect_match "...found by halving the variations, round by round, with progress" \
-	"*searching for the cause: 4 builds at once*round 2: build path, umask, timezone and locale, environment | job count and CPUs, hostname and uname, user id, filesystem and directory order*round 4: *builds in 4 rounds*" "$out"
+expect_match "...the build path from the clue in B's output, the rest by halving, round by round, with progress" \
+	"*searching for the cause: 6 builds at once*B's output points at: build path)*round 2: umask, timezone and locale, environment | job count and CPUs, hostname and uname, user id, filesystem and directory order*round 4: user id | filesystem and directory order*builds in 4 rounds*" "$out"
 caught_only ignores-sde "wall clock (build B ran later); timezone and locale"
 
 # reports that point at the cause: the labels, ELF sections and their
