@@ -31,6 +31,12 @@ caught_only embeds-jobs "job count and CPUs"
 caught_only lists-readdir "filesystem and directory order"
 caught_only embeds-env "environment"
 caught_only embeds-aslr "address randomization"
+# a cheap build is searched in one round of builds started together, with
+# progress (the search it replaced built twenty, one pair at a time)
+out=$("$CLOISTER" build -r embeds-uname --store "$store" --recipes "$recipes" \
+	--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton" 2>&1; echo "status=$?")
+expect_match "a trivial recipe is attributed in one round of twelve builds at once, with progress" \
+	"*searching for the cause: 12 builds at once*12 builds in 1 round, *differs when: hostname and uname*status=1" "$out"
 out=$("$CLOISTER" build -r slow-path-uid --store "$store" --recipes "$recipes" \
 	--seed-lock "$REPO/rootfs-seed/seed.lock" --seed-skeleton "$REPO/rootfs-seed/skeleton" 2>&1; echo "status=$?")
 expect_match "a slow build with two causes: both named" "*differs when: build path; user id. Both builds*status=1" "$out"
