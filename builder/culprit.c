@@ -100,7 +100,6 @@ static void drop_all(struct probe *p, size_t n)
 
 struct search {
 	const struct build_job *job;
-	const char *stage_b;
 	bool cheap;
 	bool clock;          /* the wall clock matters: compare only builds started together */
 	size_t width;        /* builds at once when the clock does not matter */
@@ -340,7 +339,7 @@ static unsigned clues(const struct comparison *c, const char *stage_a, const cha
 int culprit_search(const struct build_job *job, const char *stage_a, const char *stage_b,
 		   const struct comparison *c, double seconds, char *verdict, size_t len, struct cl_err *err)
 {
-	struct search s = { .job = job, .stage_b = stage_b, .cheap = seconds < CHEAP_SECONDS };
+	struct search s = { .job = job, .cheap = seconds < CHEAP_SECONDS };
 	s.width = job->o->jobs > 2 ? job->o->jobs : 2;
 	const unsigned others = VARY_ALL & ~BASE;
 	double t0 = now_s();
