@@ -80,14 +80,18 @@ const char build_usage[] =
 	"recipe, a cycle, a wrong sha256, a setuid file in the image).\n"
 	"The initramfs's mtimes are SOURCE_DATE_EPOCH when set, else the latest of the recipes'.\n";
 
-/* The builder's notes, on stderr: progress unless -q, findings always. */
+/* The builder's notes, on stderr: progress unless -q, findings always;
+ * they quote what builds wrote, so they pass through termsafe (the
+ * report escapes each name already: this is the last guard). */
 static void print_note(void *ctx, enum build_note kind, const char *text)
 {
 	const struct build_opts *o = ctx;
 	if (kind == NOTE_PROGRESS && o->quiet)
 		return;
-	fprintf(stderr, "%s\n", text);
+	struct termsafe st = { 0 };
 	fflush(stderr);
+	termsafe_write(&st, 2, text, strlen(text), true);
+	termsafe_write(&st, 2, "\n", 1, true);
 }
 
 /* `cloister check busybox` most likely means the recipe: when there is

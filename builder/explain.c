@@ -13,6 +13,7 @@
 
 #include "../common/cleanup.h"
 #include "explain_internal.h"
+#include "termsafe.h"
 
 static double mono_s(void)
 {
@@ -27,12 +28,16 @@ void xline(struct xout *o, const char *prefix, const char *fmt, ...)
 		o->cut = true;
 		return;
 	}
+	/* names, strings and link targets come from files a build wrote:
+	 * the whole line is made safe for a terminal (termsafe.h) */
+	char line[2048], safe[termsafe_room(sizeof line)];
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(o->f, "%s%s", o->indent, prefix);
-	vfprintf(o->f, fmt, ap);
-	fputc('\n', o->f);
+	int n = snprintf(line, sizeof line, "%s", prefix);
+	if (n >= 0 && (size_t)n < sizeof line)
+		vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
 	va_end(ap);
+	fprintf(o->f, "%s%s\n", o->indent, termsafe_str(line, safe, sizeof safe));
 	o->lines++;
 }
 

@@ -319,7 +319,9 @@ static void note_differences(const struct build_job *job, const struct compariso
 		c->n == 1 ? "" : "s", la, lb);
 	size_t explained = 0;
 	for (size_t i = 0; i < c->n && (!limit || i < limit); i++) {
-		fprintf(f, "  %s: %s: %s\n", c->diffs[i].path, c->diffs[i].what, c->diffs[i].detail);
+		char path[termsafe_room(sizeof c->diffs[i].path)], detail[termsafe_room(sizeof c->diffs[i].detail)];
+		fprintf(f, "  %s: %s: %s\n", termsafe_str(c->diffs[i].path, path, sizeof path), c->diffs[i].what,
+			termsafe_str(c->diffs[i].detail, detail, sizeof detail));
 		if (!tree_a || explained == EXPLAINED_FILES ||
 		    (strcmp(c->diffs[i].what, "content") && strcmp(c->diffs[i].what, "size")))
 			continue;

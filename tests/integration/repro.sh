@@ -58,6 +58,14 @@ caught_only tar-listing "umask; user id; filesystem and directory order"
 expect_match "the report names an archive's members and what of each differs" \
 	"*tar: the members' order differs from member *tar member list/aaa: mode 0644 vs 0640, uid 1000 vs 2000, gid 1000 vs 2000*" "$out"
 
+# the attacker's side: names with escape sequences in the report (of the
+# file, and of an archive's member) reach the terminal escaped
+out=$(cb build -r hostile-names 2>&1)
+expect "a report never passes a build's escape sequences to the terminal" "0" \
+	"$(printf '%s' "$out" | tr -cd '\033\007' | wc -c)"
+expect_match "...it shows a file's name as text" '*/usr/share/x\x1b]0;pwned\x07\x1b[2Jy: size: *' "$out"
+expect_match "...and an archive member's" '*tar member d/m\x1b]0;pwned\x07\x1b[2Jn: *' "$out"
+
 # umask: the store's modes are canonical, decided by the owner's bits
 # (directories and u+x files 0555, other files 0444), so the umask a build
 # runs under is no difference unless it reaches the contents
