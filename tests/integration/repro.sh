@@ -63,8 +63,8 @@ expect_match "the report names an archive's members and what of each differs" \
 out=$(cb build -r hostile-names 2>&1)
 expect "a report never passes a build's escape sequences to the terminal" "0" \
 	"$(printf '%s' "$out" | tr -cd '\033\007' | wc -c)"
-expect_match "...it shows a file's name as text" '*/usr/share/x\x1b]0;pwned\x07\x1b[2Jy: size: *' "$out"
-expect_match "...and an archive member's" '*tar member d/m\x1b]0;pwned\x07\x1b[2Jn: *' "$out"
+expect_match "...it shows a file's name as text" '*/usr/share/x\\x1b]0;pwned\\x07\\x1b\[2Jy: size: *' "$out"
+expect_match "...and an archive member's" '*tar member d/m\\x1b]0;pwned\\x07\\x1b\[2Jn: *' "$out"
 
 # umask: the store's modes are canonical, decided by the owner's bits
 # (directories and u+x files 0555, other files 0444), so the umask a build
