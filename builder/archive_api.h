@@ -30,7 +30,8 @@
 	X(archive_entry_set_rdevminor) \
 	X(archive_read_support_format_cpio) X(archive_read_open_memory) X(archive_entry_uid) \
 	X(archive_entry_gid) X(archive_entry_mtime) X(archive_entry_nlink) X(archive_entry_ino64) \
-	X(archive_entry_rdevmajor) X(archive_entry_rdevminor) X(archive_entry_perm)
+	X(archive_entry_rdevmajor) X(archive_entry_rdevminor) X(archive_entry_perm) \
+	X(archive_read_support_format_raw) X(archive_format_name) X(archive_filter_name)
 
 struct archive_api {
 #define X(f) __typeof__(&f) f;

@@ -25,6 +25,7 @@
 #include "seed.h"
 #include "sources.h"
 #include "store.h"
+#include "tree.h"
 #include "repro.h"
 #include "variations.h"
 #include "build_run.h"
@@ -312,7 +313,9 @@ int build_variant(const struct build_job *job, unsigned vary, struct stage *s, s
 	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
 	    (rc = pathf(err, recipe, sizeof recipe, "%s/recipe", stage)) < 0 ||
 	    (rc = inputs_snapshot(job->r, job->in, recipe, err)) < 0 ||
-	    (rc = sources_unpack(job->o->home, job->r, recipe, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = job->unpacked ? tree_clone(job->unpacked, build, err) :
+				  sources_unpack(job->o->home, job->r, recipe, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = job->unpacked ? pathf(err, srcdir, sizeof srcdir, "%s", job->unpacked_srcdir) : 0) < 0 ||
 	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
 	    (rc = write_file_atomic(file, job->in->json, job->in->json_len, 0444, err)) < 0 ||
 	    (rc = build_run_sandboxed(job, stage, srcdir, vary, err)) < 0) {
@@ -337,9 +340,11 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 		     const struct inputs *in, struct store_entry *e, struct cl_err *err)
 {
 	const struct recipe *r = &g->nodes[i];
-	const struct build_job job = { o, r, seed_tree, deps, nl, in };
+	const struct build_job job = { .o = o, .r = r, .seed_tree = seed_tree, .deps = deps, .n_deps = nl, .in = in };
 	struct stage stage = STAGE_NONE;
-	char build[PATH_MAX + 16];
+	char build[PATH_MAX + 16], modes_file[PATH_MAX + 16];
+	struct path_modes modes;
+	recipe_modes(r, modes_file, sizeof modes_file, &modes);
 	int rc;
 	int lock = store_lock(o->home, in->hash, err);
 	if (lock < 0)
@@ -370,12 +375,12 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 			rc = write_unchecked(stage.path, err);
 	} else {
 		struct stage stage_b = STAGE_NONE;
-		double b_later = 0;
+		struct repro_ab ab;
 		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building twice (A, and B varied)");
-		rc = repro_build_ab(&job, &stage, &stage_b, &b_later, err);
+		rc = repro_build_ab(&job, &stage, &stage_b, &ab, err);
 		ticker_stop(&tick);
 		if (rc == 0)
-			rc = repro_check(&job, &stage, &stage_b, b_later, stored ? e : NULL, err);
+			rc = repro_check(&job, &stage, &stage_b, &ab, stored ? e : NULL, err);
 	}
 	if (rc < 0)
 		goto out;
@@ -384,8 +389,8 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	if ((rc = publish_check(&job, stage.path, t0, err)) < 0 ||
 	    (rc = pathf(err, build, sizeof build, "%s/build", stage.path)) < 0 ||
 	    (rc = remove_tree(build, err)) < 0 ||
-	    (rc = store_publish(o->home, stage.path, in->hash, r->name, r->version, r->source_date_epoch,
-				e, err)) < 0)
+	    (rc = store_publish_modes(o->home, stage.path, in->hash, r->name, r->version, r->source_date_epoch,
+				      &modes, e, err)) < 0)
 		goto out;
 	stage_release(&stage);
 	progress(o, seq, g->n, r->name, r->version, o->no_check ? "built (not checked) in" :

@@ -13,6 +13,14 @@
 #include "hash.h"
 #include "store.h"
 
+/* What the builder has to tell while it works: progress (the culprit
+ * search's rounds) and findings (a report of differences, the verdict).
+ * The command decides how to show them. */
+enum build_note {
+	NOTE_PROGRESS,
+	NOTE_FINDING,
+};
+
 struct build_opts {
 	char home[PATH_MAX];
 	char recipes[PATH_MAX];
@@ -33,12 +41,20 @@ struct build_opts {
 	 * under ("" without one: rlimits only), and each build's memory.max */
 	char cgroup[PATH_MAX];
 	unsigned long long memory_max;
+	/* Where notes go (cmd_build.c prints them); NULL: nowhere.  Called
+	 * from the process that builds, one whole line or block per call. */
+	void (*note)(void *ctx, enum build_note kind, const char *text);
+	void *note_ctx;
 };
 
 /* Finds a delegated cgroup v2 and moves cloister into it (before any
  * worker starts); without one, says what is then unbounded, on stderr,
  * unless quiet: builds never fall back to weaker limits silently. */
 void build_limits_setup(struct build_opts *o);
+
+/* Formats a note and hands it to o->note. */
+void build_notef(const struct build_opts *o, enum build_note kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 struct recipe;
 struct build_dep;
@@ -53,12 +69,18 @@ struct build_job {
 	const struct build_dep *deps;
 	size_t n_deps;
 	const struct inputs *in;
+	/* A directory whose contents are the sources already unpacked, with
+	 * the top-level directory srcdir: copied instead of unpacking anew
+	 * (the checker unpacks once for A, B and the culprit search). */
+	const char *unpacked;
+	const char *unpacked_srcdir;
 };
 
-/* Builds job in stage s (sources unpacked anew) under the given
- * variations (variations.h): a stage already made (and owned: its lock
- * held), or a fresh one when s is empty.  On failure the stage is gone.
- * The output is left raw: not yet normalized. */
+/* Builds job in stage s (sources unpacked anew, or cloned from
+ * job->unpacked) under the given variations (variations.h): a stage
+ * already made (and owned: its lock held), or a fresh one when s is
+ * empty.  On failure the stage is gone.  The output is left raw: not yet
+ * normalized. */
 int build_variant(const struct build_job *job, unsigned vary, struct stage *s, struct cl_err *err);
 
 /* One recipe that went into the targets, built or found in the store. */

@@ -65,13 +65,22 @@ int build_env_apply(struct sandbox_config *cfg, const struct recipe *r, const st
 	if (vary & VARY_ASLR)
 		cfg->personality |= ADDR_NO_RANDOMIZE;
 	if (vary & VARY_UNAME) {
-		strcpy(cfg->hostname, "cloister-b");
+		strcpy(cfg->hostname, VARIED_HOSTNAME);
 		strcpy(cfg->uname.release, "5.10.0-cloister-b");
 		strcpy(cfg->uname.version, "#2 SMP Sat Feb 29 12:00:00 UTC 2020");
 	}
 	TRY(sandbox_config_setenv(cfg, "SOURCE_DATE_EPOCH", epoch, err));
 	TRY(sandbox_config_setenv(cfg, "JOBS", jobs, err));
 	TRY(sandbox_config_setenv(cfg, "SRC", src, err));
+	if (vary & VARY_ENV) {
+		/* Reversing the environment was tried and is inert: busybox sh,
+		 * which runs every command of a recipe, re-exports the variables
+		 * in its own order.  So, as reprotest does, B gets a variable A
+		 * lacks, and lacks one A has: TMPDIR, whose absence means its
+		 * default, /tmp, to every program that reads it. */
+		TRY(sandbox_config_setenv(cfg, "CAPTURE_ENVIRONMENT", "i_capture_the_environment", err));
+		sandbox_config_unsetenv(cfg, "TMPDIR");
+	}
 	return 0;
 }
 

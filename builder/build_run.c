@@ -123,7 +123,7 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	char machine_dir[PATH_MAX + 16] = "";
 	char build[PATH_MAX + 16], out[PATH_MAX + 16], logp[PATH_MAX + 16], recipe[PATH_MAX + 16];
 	char jobs[16];
-	const char *inner = (vary & VARY_PATH) ? "/usr/src/cloister-b" : "/build";
+	const char *inner = (vary & VARY_PATH) ? VARIED_BUILD_PATH : "/build";
 	TRY(pathf(err, build, sizeof build, "%s/build", stage));
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
 	TRY(pathf(err, logp, sizeof logp, "%s/log", stage));
@@ -185,15 +185,6 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, machine_dir, RECIPE_SETTINGS_DIR, err);
 	if (rc == 0)
 		rc = build_env_apply(&cfg, r, rs, vary, inner, srcdir, jobs, err);
-	/* the wrapper enters $SRC: with the filesystem variation it exists
-	 * only once the sources are copied */
-	if (rc == 0 && (vary & VARY_ENV_ORDER)) {
-		for (size_t i = 0; i < cfg.n_env / 2; i++) {
-			char *t = cfg.env[i];
-			cfg.env[i] = cfg.env[cfg.n_env - 1 - i];
-			cfg.env[cfg.n_env - 1 - i] = t;
-		}
-	}
 
 	struct tee t = { .in = pipefd[0], .log = log, .echo = o->verbose };
 	pthread_t th;

@@ -80,6 +80,20 @@ const char build_usage[] =
 	"recipe, a cycle, a wrong sha256, a setuid file in the image).\n"
 	"The initramfs's mtimes are SOURCE_DATE_EPOCH when set, else the latest of the recipes'.\n";
 
+/* The builder's notes, on stderr: progress unless -q, findings always;
+ * they quote what builds wrote, so they pass through termsafe (the
+ * report escapes each name already: this is the last guard). */
+static void print_note(void *ctx, enum build_note kind, const char *text)
+{
+	const struct build_opts *o = ctx;
+	if (kind == NOTE_PROGRESS && o->quiet)
+		return;
+	struct termsafe st = { 0 };
+	fflush(stderr);
+	termsafe_write(&st, 2, text, strlen(text), true);
+	termsafe_write(&st, 2, "\n", 1, true);
+}
+
 /* `cloister check busybox` most likely means the recipe: when there is
  * no such machine but such a recipe, the message says to use -r. */
 static void hint_recipe(struct cl_err *err, const char *cmd, const char *machines, const char *name,
@@ -214,7 +228,8 @@ int cmd_build(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	/* released on every return, the early ones of bad usage too */
-	__attribute__((cleanup(release_opts))) struct build_opts o = { 0 };
+	__attribute__((cleanup(release_opts))) struct build_opts o = { .note = print_note };
+	o.note_ctx = &o;
 	struct cl_err err = { 0 };
 	const char *recipe = NULL, *machine = NULL, *machines = NULL, *store = NULL, *recipes = NULL,
 		   *lock = NULL, *skel = NULL, *output = "output";

@@ -13,7 +13,7 @@
 /* Bumped when the way a recipe is built changes (layout, normalization)
  * in ways the hashed inputs do not show: part of every input hash.  The
  * wrapper script and the environment are hashed themselves. */
-#define BUILD_PROTOCOL_VERSION 2
+#define BUILD_PROTOCOL_VERSION 3
 
 struct build_dep {
 	const char *name;

@@ -196,14 +196,60 @@ static int parse_seed(struct recipe *r, char *value, const char *where, int line
 	return 0;
 }
 
+/* mode: MODE PATH.  Only read and execute bits: the store is read-only,
+ * and setuid, setgid and sticky bits are never stored (the image's modes
+ * come from the machine's initramfs.contents). */
+static int parse_mode(struct recipe *r, char *value, const char *where, int line, struct cl_err *err)
+{
+	char *path = value + strcspn(value, " \t");
+	if (*path)
+		*path++ = '\0';
+	path = trim(path);
+	char *end;
+	errno = 0;
+	unsigned long m = strtoul(value, &end, 8);
+	if (!*value || *end || errno || strspn(value, "01234567") != strlen(value) || !*path)
+		return cl_err_msg(err, EINVAL, "%s:%d: expected 'mode: MODE PATH' (e.g. 'mode: 0500 /usr/libexec/x'), "
+				  "MODE in octal", where, line);
+	if ((m & ~0555UL) || !(m & 0400))
+		return cl_err_msg(err, EINVAL, "%s:%d: mode %s for %s: only read and execute bits, the owner's read "
+				  "among them (e.g. 0500, 0444): the store is read-only and never keeps setuid, setgid "
+				  "or sticky bits", where, line, value, path);
+	char norm[PATH_MAX];
+	if (path[0] != '/' || !path[1] || deb_path_normalize(path + 1, norm, sizeof norm) < 0 || strcmp(norm, path + 1))
+		return cl_err_msg(err, EINVAL, "%s:%d: '%s' should be an absolute path of the output, below / and "
+				  "without '.', '..', '//' or a trailing '/'", where, line, path);
+	for (size_t i = 0; i < r->n_modes; i++)
+		if (!strcmp(r->modes[i].path, path))
+			return cl_err_msg(err, EINVAL, "%s:%d: a second mode for %s (first at line %d)", where, line,
+					  path, r->modes[i].line);
+	struct path_mode *v = realloc(r->modes, (r->n_modes + 1) * sizeof *v);
+	if (!v)
+		return cl_err_set(err, ENOMEM, "%s", where);
+	r->modes = v;
+	snprintf(v[r->n_modes].path, sizeof v->path, "%s", path);
+	v[r->n_modes].mode = (mode_t)m;
+	v[r->n_modes].line = line;
+	r->n_modes++;
+	return 0;
+}
+
+void recipe_modes(const struct recipe *r, char *file, size_t len, struct path_modes *m)
+{
+	snprintf(file, len, "%s/recipe", r->dir);
+	m->file = file;
+	m->v = r->modes;
+	m->n = r->n_modes;
+}
+
 int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 {
 	char where[PATH_MAX + 16];
 	_cleanup_free_ char *text = NULL;
-	int seen[12] = { 0 };
+	int seen[13] = { 0 };
 	static const char *const keys[] = { "name", "version", "license", "source", "build-needs",
 					    "depends", "source-date-epoch", "timeout", "prefer", "seed",
-					    "allow-host-facts", "max-output" };
+					    "allow-host-facts", "max-output", "mode" };
 
 	memset(r, 0, sizeof *r);
 	r->source_date_epoch = SEED_EPOCH;
@@ -234,11 +280,11 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 				break;
 		if (k == sizeof keys / sizeof *keys) {
 			rc = cl_err_msg(err, EINVAL, "%s:%d: unknown field '%s' (fields: name, version, license, "
-					"source, build-needs, depends, prefer, seed, source-date-epoch, timeout, "
+					"source, build-needs, depends, prefer, seed, mode, source-date-epoch, timeout, "
 					"allow-host-facts, max-output)", where, line, key);
 			break;
 		}
-		if (seen[k] && strcmp(key, "source") != 0) {
+		if (seen[k] && strcmp(key, "source") != 0 && strcmp(key, "mode") != 0) {
 			rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' given twice (first at line %d)", where, line,
 					key, seen[k]);
 			break;
@@ -264,6 +310,8 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 			rc = parse_seed(r, value, where, line, err);
 		} else if (!strcmp(key, "allow-host-facts") || !strcmp(key, "max-output")) {
 			rc = recipe_parse_limit(r, key, value, where, line, err);
+		} else if (!strcmp(key, "mode")) {
+			rc = parse_mode(r, value, where, line, err);
 		} else if (!strcmp(key, "build-needs") || !strcmp(key, "depends") || !strcmp(key, "prefer")) {
 			if (!strcmp(key, "depends"))
 				r->depends_line = line;
@@ -352,6 +400,9 @@ void recipe_free(struct recipe *r)
 	free(r->depends);
 	free(r->prefer);
 	free(r->sources);
+	free(r->modes);
+	r->modes = NULL;
+	r->n_modes = 0;
 	r->build_needs = r->depends = r->prefer = NULL;
 	r->n_prefer = 0;
 	r->sources = NULL;

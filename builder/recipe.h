@@ -10,6 +10,7 @@
 
 #include "../common/err.h"
 #include "hash.h"
+#include "tree.h"
 
 enum source_kind {
 	SRC_FILE,    /* a file of the recipe folder */
@@ -47,6 +48,8 @@ struct recipe {
 	int build_needs_line, depends_line;
 	char seed[16];      /* the seed set its root starts from: "base" (the default) or
 			       "kbuild" (base and what kernel builds add) */
+	struct path_mode *modes;     /* `mode:` lines: the output's modes that are not canonical */
+	size_t n_modes;
 	long long source_date_epoch;  /* default: the seed epoch */
 	unsigned timeout_sec;         /* default 3600 */
 	/* recipe_limits.c */
@@ -66,6 +69,9 @@ int recipe_parse_limit(struct recipe *r, const char *key, char *value, const cha
 
 /* Parses dir/recipe.  Every error says "dir/recipe:LINE: what is wrong". */
 int recipe_load(const char *dir, struct recipe *r, struct cl_err *err);
+/* The recipe's `mode:` lines, for tree_canonical_modes(); file holds
+ * "dir/recipe" for its messages. */
+void recipe_modes(const struct recipe *r, char *file, size_t len, struct path_modes *m);
 void recipe_free(struct recipe *r);
 /* Recipe names: lowercase letters, digits, '-', '+', '.'. */
 int recipe_name_valid(const char *name);

@@ -18,6 +18,8 @@
 #include "../common/fsutil.h"
 #include "../common/lockdir.h"
 #include "compare.h"
+#include "culprit.h"
+#include "explain.h"
 #include "inputs.h"
 #include "termsafe.h"
 #include "diffoscope.h"
@@ -47,27 +49,30 @@ static void sleep_until(double t)
 }
 
 /* Outputs are compared as the store would publish them: mtimes fixed,
- * write bits removed.  What publishing erases is no difference. */
-static int normalize_out(const char *stage, long long epoch, struct cl_err *err)
+ * modes canonical (with the recipe's `mode:` lines).  What publishing
+ * erases is no difference. */
+static int normalize_out(const struct recipe *r, const char *stage, struct cl_err *err)
 {
-	char out[PATH_MAX + 16];
+	char out[PATH_MAX + 16], file[PATH_MAX + 16];
+	struct path_modes modes;
+	recipe_modes(r, file, sizeof file, &modes);
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
 	TRY(tree_clear_attributes(out, err));
-	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
-	return tree_make_readonly(out, err);
+	TRY(tree_clamp_mtimes(out, (time_t)r->source_date_epoch, err));
+	return tree_canonical_modes(out, &modes, err);
 }
 
-static int compare_outs_at(const char *stage_a, const char *stage_b, long long epoch,
-			   struct comparison *c, struct cl_err *err)
+int repro_compare(const struct build_job *job, const char *stage_a, const char *stage_b, struct comparison *c,
+		  struct cl_err *err)
 {
 	char a[PATH_MAX + 16], b[PATH_MAX + 16];
-	TRY(normalize_out(stage_a, epoch, err));
-	TRY(normalize_out(stage_b, epoch, err));
+	TRY(normalize_out(job->r, stage_a, err));
+	TRY(normalize_out(job->r, stage_b, err));
 	TRY(pathf(err, a, sizeof a, "%s/out", stage_a));
 	TRY(pathf(err, b, sizeof b, "%s/out", stage_b));
 	return compare_trees(a, b, c, err);
 }
-#define compare_outs(a, b, c, err) compare_outs_at(a, b, job->r->source_date_epoch, c, err)
+#define compare_outs(a, b, c, err) repro_compare(job, a, b, c, err)
 
 /* One variant built in a worker while the caller builds another, into a
  * stage the caller made (and owns: its lock outlives the worker). */
@@ -156,77 +161,6 @@ static int build_two(const struct build_job *job, unsigned vary1, double delay1,
 	return r;
 }
 
-/* Two builds at the same moment: their outputs can differ only by the
- * variations between them, or by chance. */
-static int build_pair(const struct build_job *job, unsigned v1, unsigned v2, struct stage *s1,
-		      struct stage *s2, struct cl_err *err)
-{
-	/* start on a fresh second, so that a build reading the clock once
-	 * sees the same second in both */
-	sleep_until((double)(time_t)now_s() + 1.01);
-	return build_two(job, v1, 0, s1, v2, s2, err);
-}
-
-/* Does the pair (v1, v2) differ?  1 yes, 0 no, negative on error. */
-static int pair_differs(const struct build_job *job, unsigned v1, unsigned v2, struct stage *keep,
-			struct cl_err *err)
-{
-	struct stage s1 = STAGE_NONE, s2 = STAGE_NONE;
-	struct comparison c;
-	TRY(build_pair(job, v1, v2, &s1, &s2, err));
-	int r = compare_outs(s1.path, s2.path, &c, err);
-	int differs = r == 0 && c.n > 0;
-	if (r == 0)
-		comparison_free(&c);
-	if (keep && r == 0) {
-		/* the caller wants one of the baseline builds (v1), lock and all */
-		*keep = s1;
-		s1 = (struct stage)STAGE_NONE;
-	}
-	stage_drop(&s1);
-	stage_drop(&s2);
-	return r < 0 ? r : differs;
-}
-
-/* Which factors make A and B differ; appended to out ("build path; umask"). */
-static int find_culprits(const struct build_job *job, const char *stage_a, char *out, size_t len,
-			 struct cl_err *err)
-{
-	size_t o = 0;
-	out[0] = '\0';
-	if (!job->o->quiet)
-		fprintf(stderr, "    searching for the cause: one variation at a time\n");
-	struct stage c = STAGE_NONE;
-	int d = pair_differs(job, 0, 0, &c, err);
-	if (d < 0)
-		return d;
-	if (d) {
-		stage_drop(&c);
-		snprintf(out, len, "nondeterminism (two identical builds at the same time differ: "
-			 "randomness, a race, or the clock below one second)");
-		return 0;
-	}
-	/* C: A's conditions, later: only the clock differs from A */
-	struct comparison cmp;
-	int r = compare_outs(stage_a, c.path, &cmp, err);
-	stage_drop(&c);
-	if (r < 0)
-		return r;
-	if (cmp.n)
-		o += (size_t)snprintf(out + o, len - o, "%swall clock (build B ran later)", o ? "; " : "");
-	comparison_free(&cmp);
-	for (unsigned i = 0; i < N_VARIATIONS; i++) {
-		d = pair_differs(job, 0, 1u << i, NULL, err);
-		if (d < 0)
-			return d;
-		if (d && o < len)
-			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "; " : "", variation_name(1u << i));
-	}
-	if (!o)
-		snprintf(out, len, "no single variation (only their combination)");
-	return 0;
-}
-
 static void write_json(const char *path, const struct comparison *c, const char *culprits,
 		       double b_later, bool checked_stored)
 {
@@ -255,7 +189,8 @@ static void write_json(const char *path, const struct comparison *c, const char 
 
 /* diffoscope, where it is installed: its report for each differing file,
  * made in a sandbox (diffoscope.h).  Without it, no report file at all. */
-static void run_diffoscope(const struct comparison *c, const char *a, const char *b, const char *dir)
+static void run_diffoscope(const struct build_job *job, const struct comparison *c, const char *a, const char *b,
+			   const char *dir)
 {
 	char prog[PATH_MAX];
 	if (!diffoscope_find(prog, sizeof prog))
@@ -273,12 +208,12 @@ static void run_diffoscope(const struct comparison *c, const char *a, const char
 		termsafe_str(c->diffs[i].path, name, sizeof name);
 		int r = diffoscope_run(prog, ta, tb, c->diffs[i].path, out, &e);
 		if (r < 0) {
-			fprintf(stderr, "    diffoscope could not run for %s: %s\n", name, e.msg);
+			build_notef(job->o, NOTE_FINDING, "    diffoscope could not run for %s: %s", name, e.msg);
 			unlink(out);
 			return;
 		}
-		fprintf(stderr, "    diffoscope's report for %s: %s%s\n", name, out,
-			r == SANDBOX_EXIT_TIMEOUT ? " (cut short: it timed out)" : "");
+		build_notef(job->o, NOTE_FINDING, "    diffoscope's report for %s: %s%s", name, out,
+			    r == SANDBOX_EXIT_TIMEOUT ? " (cut short: it timed out)" : "");
 		done++;
 	}
 }
@@ -309,18 +244,117 @@ static int keep_pair(const struct build_job *job, struct stage *stage_a, struct 
 	return 0;
 }
 
-int repro_build_ab(const struct build_job *job, struct stage *stage_a, struct stage *stage_b,
-		   double *b_later, struct cl_err *err)
+/* The sources, unpacked once for A, B and the culprit search: each build
+ * clones them (sharing blocks where the filesystem can) instead of
+ * unpacking.  File sources are read from a snapshot of the recipe folder,
+ * checked against the input hash like every build's. */
+static int unpack_once(const struct build_job *job, struct repro_ab *ab, struct cl_err *err)
+{
+	char recipe[PATH_MAX + 16];
+	ab->sources_stage = (struct stage)STAGE_NONE;
+	ab->sources[0] = ab->srcdir[0] = '\0';
+	if (job->r->n_sources == 0)
+		return 0;
+	TRY(stage_make(job->o->home, &ab->sources_stage, err));
+	int r = pathf(err, ab->sources, sizeof ab->sources, "%s/build", ab->sources_stage.path);
+	if (r == 0)
+		r = pathf(err, recipe, sizeof recipe, "%s/recipe", ab->sources_stage.path);
+	if (r == 0)
+		r = inputs_snapshot(job->r, job->in, recipe, err);
+	if (r == 0)
+		r = sources_unpack(job->o->home, job->r, recipe, ab->sources, ab->srcdir, sizeof ab->srcdir, err);
+	if (r < 0)
+		repro_ab_release(ab);
+	return r;
+}
+
+void repro_ab_release(struct repro_ab *ab)
+{
+	stage_drop(&ab->sources_stage);
+	ab->sources[0] = '\0';
+}
+
+/* The job, with the sources from the unpacked copy when there is one. */
+static struct build_job with_sources(const struct build_job *job, const struct repro_ab *ab)
+{
+	struct build_job j = *job;
+	if (ab->sources[0]) {
+		j.unpacked = ab->sources;
+		j.unpacked_srcdir = ab->srcdir;
+	}
+	return j;
+}
+
+int repro_build_ab(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, struct repro_ab *ab,
+		   struct cl_err *err)
 {
 	/* B runs alongside A, started a second later (the wall clock is a
 	 * variation) and confined to one CPU (the job count is another): on a
 	 * machine with CPUs to spare the second build costs little time. */
-	*b_later = 1.1;
-	return build_two(job, VARY_ALL, *b_later, stage_b, 0, stage_a, err);
+	TRY(unpack_once(job, ab, err));
+	struct build_job j = with_sources(job, ab);
+	double t0 = now_s();
+	ab->b_later = 1.1;
+	int r = build_two(&j, VARY_ALL, ab->b_later, stage_b, 0, stage_a, err);
+	ab->seconds = now_s() - t0;
+	if (r < 0)
+		repro_ab_release(ab);
+	return r;
 }
 
-int repro_check(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, double b_later,
-		const struct store_entry *stored, struct cl_err *err)
+static const char label_a[] = "A (as built normally)";
+
+/* "B (varied: build path, ...; 1.1 s later)" */
+static void label_b(const struct repro_ab *ab, char *out, size_t len)
+{
+	char names[512];
+	variations_list(VARY_ALL, names, sizeof names);
+	snprintf(out, len, "B (varied: %s; started %.1f s later)", names, ab->b_later);
+}
+
+/* Files whose content differs get the structural view (explain.h), the
+ * first few of them: each is bounded, but not their number. */
+#define EXPLAINED_FILES 5
+
+/* The report of a difference: the differing paths, at most limit, each
+ * with what differs and, given the two trees, where in the file's
+ * structure. */
+static void note_differences(const struct build_job *job, const struct comparison *c, const char *la,
+			     const char *lb, size_t limit, const char *header, const char *tree_a, const char *tree_b)
+{
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *f = open_memstream(&buf, &blen);
+	if (!f)
+		return;
+	fprintf(f, "%s%s%zu difference%s between\n  %s\n  %s\n", header, *header ? " " : "", c->n,
+		c->n == 1 ? "" : "s", la, lb);
+	size_t explained = 0;
+	for (size_t i = 0; i < c->n && (!limit || i < limit); i++) {
+		char path[termsafe_room(sizeof c->diffs[i].path)], detail[termsafe_room(sizeof c->diffs[i].detail)];
+		fprintf(f, "  %s: %s: %s\n", termsafe_str(c->diffs[i].path, path, sizeof path), c->diffs[i].what,
+			termsafe_str(c->diffs[i].detail, detail, sizeof detail));
+		if (!tree_a || explained == EXPLAINED_FILES ||
+		    (strcmp(c->diffs[i].what, "content") && strcmp(c->diffs[i].what, "size")))
+			continue;
+		char fa[PATH_MAX * 2], fb[PATH_MAX * 2];
+		struct cl_err ignore;
+		if (pathf(&ignore, fa, sizeof fa, "%s%s", tree_a, c->diffs[i].path) == 0 &&
+		    pathf(&ignore, fb, sizeof fb, "%s%s", tree_b, c->diffs[i].path) == 0 &&
+		    explain_files(fa, fb, "      ", f, &ignore) >= 0)
+			explained++;
+	}
+	if (limit && c->n > limit)
+		fprintf(f, "  ... and %zu more (all of them in reproducibility.json)\n", c->n - limit);
+	if (fclose(f) == 0 && blen && buf[blen - 1] == '\n')
+		buf[blen - 1] = '\0';
+	if (buf)
+		build_notef(job->o, NOTE_FINDING, "%s", buf);
+	free(buf);
+}
+
+static int check_pair(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, const struct repro_ab *ab,
+		      const struct store_entry *stored, struct cl_err *err)
 {
 	struct comparison c;
 
@@ -343,33 +377,43 @@ int repro_check(const struct build_job *job, struct stage *stage_a, struct stage
 				return r;
 			}
 			if (s.n) {
-				comparison_print(&s, sout, out, 20, stderr);
+				char ls[PATH_MAX * 2], ln[PATH_MAX * 2];
+				snprintf(ls, sizeof ls, "the stored output %s", sout);
+				snprintf(ln, sizeof ln, "the new builds (A and B agree) %s", out);
+				note_differences(job, &s, ls, ln, 20, "", sout, out);
 				comparison_free(&s);
 				comparison_free(&c);
 				return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: the two new builds agree, but differ from the stored "
 						  "output %s", job->r->name, job->r->version, stored->path);
 			}
-			fprintf(stderr, "    %s %s: A, B and the stored output are identical (%zu paths)\n",
-				job->r->name, job->r->version, c.paths);
+			build_notef(job->o, NOTE_FINDING, "    %s %s: A, B and the stored output are identical (%zu paths)",
+				    job->r->name, job->r->version, c.paths);
 			comparison_free(&s);
 		}
 		if ((r = pathf(err, json, sizeof json, "%s/reproducibility.json", stage_a->path)) == 0)
-			write_json(json, &c, NULL, b_later, stored != NULL);
+			write_json(json, &c, NULL, ab->b_later, stored != NULL);
 		comparison_free(&c);
 		return r;
 	}
 
 	/* different: say where, find why, keep both */
-	fprintf(stderr, "%s %s is NOT reproducible:\n", job->r->name, job->r->version);
-	comparison_print(&c, "build A", "build B (varied)", 20, stderr);
+	char lb[700], header[300];
+	label_b(ab, lb, sizeof lb);
+	snprintf(header, sizeof header, "%s %s is NOT reproducible:", job->r->name, job->r->version);
+	char out_a[PATH_MAX + 16], out_b[PATH_MAX + 16];
+	snprintf(out_a, sizeof out_a, "%s/out", stage_a->path);
+	snprintf(out_b, sizeof out_b, "%s/out", stage_b->path);
+	note_differences(job, &c, label_a, lb, 20, header, out_a, out_b);
 	char culprits[1024];
-	r = find_culprits(job, stage_a->path, culprits, sizeof culprits, err);
+	struct build_job j = with_sources(job, ab);
+	r = culprit_search(&j, stage_a->path, stage_b->path, &c, ab->seconds - ab->b_later, culprits, sizeof culprits,
+			   err);
 	if (r < 0) {
 		comparison_free(&c);
 		stage_drop(stage_b);
 		return r;
 	}
-	fprintf(stderr, "    differs when: %s\n", culprits);
+	build_notef(job->o, NOTE_FINDING, "    differs when: %s", culprits);
 	char dir[PATH_MAX];
 	if ((r = keep_pair(job, stage_a, stage_b, dir, sizeof dir, err)) < 0) {
 		comparison_free(&c);
@@ -380,14 +424,22 @@ int repro_check(const struct build_job *job, struct stage *stage_a, struct stage
 	snprintf(a, sizeof a, "%s/a", dir);
 	snprintf(b, sizeof b, "%s/b", dir);
 	if (pathf(err, json, sizeof json, "%s/reproducibility.json", dir) == 0)
-		write_json(json, &c, culprits, b_later, false);
-	run_diffoscope(&c, a, b, dir);
+		write_json(json, &c, culprits, ab->b_later, false);
+	run_diffoscope(job, &c, a, b, dir);
 	size_t n = c.n;
 	comparison_free(&c);
 	/* stage_a is kept now: keep_pair emptied it, so the caller removes nothing */
 	return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s is not reproducible: %zu difference%s; differs when: %s. Both builds "
 			  "are kept in %s (a/ and b/, with reproducibility.json); `cloister gc` removes them",
 			  job->r->name, job->r->version, n, n == 1 ? "" : "s", culprits, dir);
+}
+
+int repro_check(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, struct repro_ab *ab,
+		const struct store_entry *stored, struct cl_err *err)
+{
+	int r = check_pair(job, stage_a, stage_b, ab, stored, err);
+	repro_ab_release(ab);
+	return r;
 }
 
 int repro_check_stored(const struct build_job *job, struct store_entry *e, struct cl_err *err)
@@ -398,7 +450,7 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 	TRY(sources_fetch(job->o->home, job->r, &job->o->fetch, job->o->quiet, err));
 	TRY(build_variant(job, VARY_ALL, &stage_b, err));
 	int r;
-	if ((r = normalize_out(stage_b.path, job->r->source_date_epoch, err)) < 0 ||
+	if ((r = normalize_out(job->r, stage_b.path, err)) < 0 ||
 	    (r = pathf(err, out, sizeof out, "%s/out", stage_b.path)) < 0 ||
 	    (r = pathf(err, sout, sizeof sout, "%s/out", e->path)) < 0 ||
 	    (r = compare_trees(sout, out, &c, err)) < 0) {
@@ -406,9 +458,12 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 		return r;
 	}
 	if (c.n) {
-		fprintf(stderr, "%s %s is NOT reproducible (stored build vs a varied rebuild):\n", job->r->name,
-			job->r->version);
-		comparison_print(&c, sout, out, 20, stderr);
+		char header[600], ls[PATH_MAX * 2], lb[PATH_MAX * 2];
+		snprintf(header, sizeof header, "%s %s is NOT reproducible (stored build vs a varied rebuild):",
+			 job->r->name, job->r->version);
+		snprintf(ls, sizeof ls, "the stored output %s", sout);
+		snprintf(lb, sizeof lb, "B (every variation) %s", out);
+		note_differences(job, &c, ls, lb, 20, header, sout, out);
 		comparison_free(&c);
 		stage_drop(&stage_b);
 		return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: a varied rebuild differs from the unchecked stored output %s",

@@ -191,24 +191,31 @@ int store_rewrite_digests(const char *entry, struct cl_err *err)
 }
 
 static int publish(const char *home, const char *stage, const char *input_hash, const char *name,
-		   const char *version, long long epoch, bool files_synced, struct store_entry *e,
-		   struct cl_err *err);
+		   const char *version, long long epoch, const struct path_modes *modes, bool files_synced,
+		   struct store_entry *e, struct cl_err *err);
 
 int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		  const char *version, long long epoch, struct store_entry *e, struct cl_err *err)
 {
-	return publish(home, stage, input_hash, name, version, epoch, false, e, err);
+	return publish(home, stage, input_hash, name, version, epoch, NULL, false, e, err);
 }
 
 int store_publish_synced(const char *home, const char *stage, const char *input_hash, const char *name,
 			 const char *version, long long epoch, struct store_entry *e, struct cl_err *err)
 {
-	return publish(home, stage, input_hash, name, version, epoch, true, e, err);
+	return publish(home, stage, input_hash, name, version, epoch, NULL, true, e, err);
+}
+
+int store_publish_modes(const char *home, const char *stage, const char *input_hash, const char *name,
+			const char *version, long long epoch, const struct path_modes *modes,
+			struct store_entry *e, struct cl_err *err)
+{
+	return publish(home, stage, input_hash, name, version, epoch, modes, false, e, err);
 }
 
 static int publish(const char *home, const char *stage, const char *input_hash, const char *name,
-		   const char *version, long long epoch, bool files_synced, struct store_entry *e,
-		   struct cl_err *err)
+		   const char *version, long long epoch, const struct path_modes *modes, bool files_synced,
+		   struct store_entry *e, struct cl_err *err)
 {
 	char out[PATH_MAX + 16], file[PATH_MAX + 32], line[SHA256_HEX_LEN + 2];
 	char *manifest = NULL;
@@ -220,7 +227,7 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
 	TRY(tree_clear_attributes(out, err));
 	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
-	TRY(tree_make_readonly(out, err));
+	TRY(tree_canonical_modes(out, modes, err));
 	TRY(tree_manifest(out, &manifest, &mlen, err));
 	int r = sha256_bytes(manifest, mlen, e->output_hash, err);
 	if (r == 0 && (r = pathf(err, file, sizeof file, "%s/manifest", stage)) == 0)

@@ -14,6 +14,7 @@
 
 #include "../common/err.h"
 #include "hash.h"
+#include "tree.h"
 
 struct store_entry {
 	char path[PATH_MAX];
@@ -55,14 +56,19 @@ void stage_release(struct stage *s);
 /* Removes the stages no one holds (of builds killed, even by SIGKILL);
  * returns how many. */
 long store_remove_dead_stages(const char *home);
-/* Finishes a staged build: fixes mtimes to epoch, makes out/ read-only,
- * writes manifest and output-hash, syncs, and renames to the entry. */
+/* Finishes a staged build: fixes mtimes to epoch, gives out/ the store's
+ * canonical, read-only modes (tree_canonical_modes), writes manifest and
+ * output-hash, syncs, and renames to the entry. */
 int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		  const char *version, long long epoch, struct store_entry *e, struct cl_err *err);
 /* The same for a stage whose writer fsynced every file of out/ and of the
  * stage itself: only the folders are synced, not the whole filesystem. */
 int store_publish_synced(const char *home, const char *stage, const char *input_hash, const char *name,
 			 const char *version, long long epoch, struct store_entry *e, struct cl_err *err);
+/* store_publish with the modes a recipe declares for some paths (may be NULL). */
+int store_publish_modes(const char *home, const char *stage, const char *input_hash, const char *name,
+			const char *version, long long epoch, const struct path_modes *modes,
+			struct store_entry *e, struct cl_err *err);
 /* Rewrites an entry's digests after its reproducibility.json changed. */
 int store_rewrite_digests(const char *entry, struct cl_err *err);
 /* Re-checks every file of every entry; prints each bad one.

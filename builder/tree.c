@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -360,4 +362,67 @@ int tree_copy(const char *src, const char *dst, tree_copy_check check, void *ctx
 	if (dfd >= 0)
 		close(dfd);
 	return r;
+}
+
+/* The owner's execute bit decides: whatever the umask or the build's
+ * chmods did to group and others is erased. */
+static mode_t canonical_mode(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) || (st->st_mode & S_IXUSR) ? 0555 : 0444;
+}
+
+static int canonical_one(const struct walk_entry *e, void *ctx, struct cl_err *err)
+{
+	(void)ctx;
+	if (S_ISLNK(e->st.st_mode) || (e->st.st_mode & 07777) == canonical_mode(&e->st))
+		return 0;
+	if (fchmodat(e->dfd, e->name, canonical_mode(&e->st), 0) < 0)
+		return cl_err_set(err, errno, "chmod %s", e->path);
+	return 0;
+}
+
+/* One declared mode.  The tree was written by a build: its parent is
+ * resolved beneath root without following any symlink, so a planted link
+ * cannot point the chmod at a file outside. */
+static int set_declared(int root, const char *file, const struct path_mode *m, struct cl_err *err)
+{
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof parent, "%s", m->path + 1);
+	char *slash = strrchr(parent, '/');
+	const char *base = slash ? slash + 1 : parent;
+	if (slash)
+		*slash = '\0';
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int pfd = (int)syscall(SYS_openat2, root, slash ? parent : ".", &how, sizeof how);
+	struct stat st;
+	if (pfd < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s:%d: mode for %s, but the build made no such path%s", file, m->line,
+				  m->path, pfd < 0 && errno == ELOOP ? " (a symlink lies on the way)" : "");
+	if (S_ISLNK(st.st_mode))
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s:%d: mode for %s, which the build made a symlink (a symlink has "
+				  "no mode)", file, m->line, m->path);
+	if (S_ISDIR(st.st_mode) && (m->mode & 0500) != 0500)
+		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s:%d: mode %04o for the directory %s: a directory needs its owner's "
+				  "read and execute bits (0500 at least), or nothing could list or verify it",
+				  file, m->line, (unsigned)m->mode, m->path);
+	if (fchmodat(pfd, base, m->mode, 0) < 0)
+		return cl_err_set(err, errno, "chmod %s", m->path);
+	return 0;
+}
+
+int tree_canonical_modes(const char *root, const struct path_modes *modes, struct cl_err *err)
+{
+	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cl_err_set(err, errno, "%s", root);
+	/* after its contents: a read-only directory cannot be changed inside */
+	TRY(each(dfd, true, canonical_one, NULL, err));
+	for (size_t i = 0; modes && i < modes->n; i++)
+		TRY(set_declared(dfd, modes->file, &modes->v[i], err));
+	if (fchmod(dfd, 0555) < 0)
+		return cl_err_set(err, errno, "chmod %s", root);
+	return 0;
 }

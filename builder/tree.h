@@ -3,7 +3,9 @@
 #ifndef CLOISTER_TREE_H
 #define CLOISTER_TREE_H
 
+#include <limits.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "../common/err.h"
@@ -44,5 +46,35 @@ struct walk_entry;
 typedef int (*tree_copy_check)(const struct walk_entry *e, int dst_dir, const char *target, void *ctx,
 			       struct cl_err *err);
 int tree_copy(const char *src, const char *dst, tree_copy_check check, void *ctx, struct cl_err *err);
+
+/* A mode a recipe sets for one path of its output (`mode:`, recipe(5)). */
+struct path_mode {
+	char path[PATH_MAX];   /* "/usr/libexec/x": absolute, normalized, below / */
+	mode_t mode;           /* read and execute bits only, the owner's r always */
+	int line;
+};
+
+/* The modes a recipe declares, and where (recipes/NAME/recipe), for messages. */
+struct path_modes {
+	const char *file;
+	const struct path_mode *v;
+	size_t n;
+};
+
+/* The store's modes, decided by the owner's bits alone (as Debian's
+ * dh_fixperms and Nix's store do): directories and files the owner may
+ * execute 0555, other files 0444; symlinks have none.  Then each of
+ * modes (may be NULL), resolved without following symlinks; a path that is
+ * missing, a symlink, or a directory the owner could not enter is -EIO
+ * naming modes->file:LINE. */
+int tree_canonical_modes(const char *root, const struct path_modes *modes, struct cl_err *err);
+
+/* Clones the tree below from into the existing directory to (merging into
+ * directories already there), at any depth: directories, files (sharing
+ * blocks where the filesystem can), symlinks and hard links, with their
+ * modes and mtimes; anything else is refused.  The checker unpacks the
+ * sources once and clones them for A, B and every build of the culprit
+ * search (tree_clone.c). */
+int tree_clone(const char *from, const char *to, struct cl_err *err);
 
 #endif
