@@ -3,7 +3,6 @@
  * subtree, otherwise rlimits, and then it says so. */
 #include "build.h"
 
-#include <stdio.h>
 #include <unistd.h>
 
 #include "../sandbox/sandbox.h"
@@ -21,7 +20,7 @@ void build_limits_setup(struct build_opts *o)
 		return;
 	o->cgroup[0] = '\0';
 	if (!o->quiet)
-		fprintf(stderr, "cloister: builds are not confined by a cgroup: %s; their processes are bounded "
-			"by RLIMIT_NPROC and their files by RLIMIT_FSIZE, but their memory and CPU only by the "
-			"timeout and the tmpfs sizes (see `cloister doctor`)\n", r < 0 ? err.msg : why);
+		build_notef(o, NOTE_FINDING, "cloister: builds are not confined by a cgroup: %s; their processes "
+			    "are bounded by RLIMIT_NPROC and their files by RLIMIT_FSIZE, but their memory and CPU "
+			    "only by the timeout and the tmpfs sizes (see `cloister doctor`)", r < 0 ? err.msg : why);
 }
