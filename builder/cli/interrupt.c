@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../store.h"
+#include "../store/store.h"
 
 /* The one piece of process-wide state: what a signal handler may touch. */
 static volatile sig_atomic_t caught;

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../graph.h"
-#include "../recipe.h"
-#include "../seedlock.h"
+#include "../plan/graph.h"
+#include "../plan/recipe.h"
+#include "../seed/seedlock.h"
 
 static struct closure_input *add(struct closure_inputs *c, const char *sha256, struct cl_err *err)
 {

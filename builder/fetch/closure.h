@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "../../common/err.h"
-#include "../hash.h"
+#include "../store/hash.h"
 
 enum input_kind {
 	INPUT_SEED_DEB,     /* a binary .deb: of rootfs-seed/seed.lock, or a recipe's deb-file source */

@@ -15,11 +15,11 @@
 #include "../../common/cleanup.h"
 #include "../../common/fdio.h"
 #include "../../common/fsutil.h"
-#include "../apt.h"
-#include "../archive_api.h"
-#include "../cache.h"
-#include "../deb.h"
-#include "../lzma_api.h"
+#include "apt.h"
+#include "../lib/archive_api.h"
+#include "cache.h"
+#include "../seed/deb.h"
+#include "../lib/lzma_api.h"
 #include "snapshot.h"
 
 /* A file larger than this, or a tarball unpacking to more, is taken for a

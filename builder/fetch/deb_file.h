@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #include "../../common/err.h"
-#include "../recipe.h"
+#include "../plan/recipe.h"
 #include "fetch.h"
 
 /* The words after "deb-file" (n of them) into src; errors name where:line. */

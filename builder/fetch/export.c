@@ -10,7 +10,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
-#include "../cache.h"
+#include "cache.h"
 
 static const char *kind_name(enum input_kind k)
 {

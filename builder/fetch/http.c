@@ -10,7 +10,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/fdio.h"
-#include "curl_api.h"
+#include "../lib/curl_api.h"
 
 bool http_url_is_file(const char *url)
 {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../../common/fsutil.h"
-#include "../cache.h"
+#include "cache.h"
 #include "http.h"
 
 void fetch_note(const struct fetch_opts *fo, const char *fmt, ...)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../apt.h"
-#include "../cache.h"
+#include "apt.h"
+#include "cache.h"
 #include "snapshot.h"
 #include "suites.h"
 

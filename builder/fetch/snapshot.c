@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
-#include "../cache.h"
+#include "cache.h"
 #include "http.h"
 
 /* The answers are a few KB; anything bigger is not the service. */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "../../common/err.h"
-#include "../apt.h"
+#include "apt.h"
 
 struct apt_offer {
 	size_t pkg;            /* index into the names asked for */

@@ -8,7 +8,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
-#include "../lzma_api.h"
+#include "../lib/lzma_api.h"
 
 /* The boot protocol's setup header (Documentation/x86/boot.rst). */
 #define SETUP_SECTS 0x1f1

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
-#include "../archive_api.h"
+#include "../lib/archive_api.h"
 
 /* Per entry: its inode number, how many names that inode has, and
  * whether this is the name that carries the data (the last). */

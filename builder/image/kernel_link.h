@@ -11,8 +11,8 @@
 #include <stdbool.h>
 
 #include "../../common/err.h"
-#include "../build.h"
-#include "../hash.h"
+#include "../build/build.h"
+#include "../store/hash.h"
 
 /* Bumped when the link's script, layout or checks change: part of every
  * link's input hash. */

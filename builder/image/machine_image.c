@@ -10,7 +10,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
 #include "../../common/json.h"
-#include "../store.h"
+#include "../store/store.h"
 #include "kernel_link.h"
 #include "sign.h"
 

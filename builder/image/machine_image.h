@@ -11,8 +11,8 @@
 #include <stdbool.h>
 
 #include "../../common/err.h"
-#include "../build.h"
-#include "../hash.h"
+#include "../build/build.h"
+#include "../store/hash.h"
 #include "rootfs.h"
 
 /* The recipe every machine's kernel is built from. */

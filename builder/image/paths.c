@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "../../common/fsutil.h"
-#include "../home.h"
-#include "../machine.h"
+#include "../store/home.h"
+#include "../plan/machine.h"
 
 /* An absolute form of a path that may not exist yet. */
 static int absolute(const char *path, char *out, size_t len, struct cl_err *err)

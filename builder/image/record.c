@@ -8,7 +8,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
-#include "../hash.h"
+#include "../store/hash.h"
 
 /* The image the store says was built: IMAGE.entry names the link's store
  * entry, whose out/bzImage is hashed; the .sha256 written at signing must

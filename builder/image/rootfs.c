@@ -15,7 +15,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/fdio.h"
 #include "../../common/fsutil.h"
-#include "../store.h"
+#include "../store/store.h"
 #include "combine.h"
 #include "contents.h"
 #include "cpio.h"

@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "../../common/err.h"
-#include "../hash.h"
+#include "../store/hash.h"
 #include "fstree.h"
 #include "../../common/kv.h"
 

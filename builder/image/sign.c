@@ -9,7 +9,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
-#include "../crypto_api.h"
+#include "../lib/crypto_api.h"
 #include "sign_internal.h"
 
 /* CMS_NOATTR leaves out the signed attributes (signing time, content

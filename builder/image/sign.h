@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #include "../../common/err.h"
-#include "../hash.h"
+#include "../store/hash.h"
 
 /* RSA 3072: 128-bit strength, the level of SHA-256 (NIST SP 800-57). */
 #define SIGN_RSA_BITS 3072

@@ -2,7 +2,7 @@
 #ifndef CLOISTER_IMAGE_SIGN_INTERNAL_H
 #define CLOISTER_IMAGE_SIGN_INTERNAL_H
 
-#include "../crypto_api.h"
+#include "../lib/crypto_api.h"
 
 /* A malloc'd copy of a memory BIO's contents, NUL-terminated; its length
  * (without the NUL) goes to len when len is not NULL. */

@@ -12,7 +12,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
-#include "../crypto_api.h"
+#include "../lib/crypto_api.h"
 #include "sign_internal.h"
 
 char *sign_bio_copy(const struct crypto_api *C, BIO *b, size_t *len)

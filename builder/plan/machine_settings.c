@@ -9,7 +9,7 @@
 
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
-#include "../recipe.h"
+#include "recipe.h"
 #include "recipe_settings.h"
 
 static const char *const flag_names[N_FLAG_FILES] = { "build-c", "build-cxx", "host-c", "host-cxx" };

@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #include "../../common/err.h"
-#include "../hash.h"
+#include "../store/hash.h"
 #include "machine_settings.h"
 
 /* Where a build finds its Kconfig fragment. */

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../builder/compare.h"
+#include "../../builder/check/compare.h"
 #include "../../common/inomap.h"
 #include "test.h"
 

@@ -11,7 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "../../builder/archive_api.h"
+#include "../../builder/lib/archive_api.h"
 #include "../../builder/image/contents.h"
 #include "../../builder/image/cpio.h"
 #include "../../builder/image/rootfs.h"

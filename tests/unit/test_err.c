@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "../../builder/worker.h"
+#include "../../builder/build/worker.h"
 #include "../../common/err.h"
 #include "test.h"
 

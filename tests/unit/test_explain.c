@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../builder/explain.h"
+#include "../../builder/check/explain.h"
 #include "test.h"
 
 static char base[] = "/tmp/cloister-explain-XXXXXX";

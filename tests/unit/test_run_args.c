@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <sys/personality.h>
 
-#include "../../builder/cli.h"
+#include "../../builder/cli/cli.h"
 #include "test.h"
 
 static int parse(struct sandbox_config *cfg, struct cl_err *err, char **argv)

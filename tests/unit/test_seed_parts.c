@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../builder/deb.h"
-#include "../../builder/seedlock.h"
+#include "../../builder/seed/deb.h"
+#include "../../builder/seed/seedlock.h"
 #include "test.h"
 
 static void normalize(void)

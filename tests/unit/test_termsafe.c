@@ -1,5 +1,5 @@
 /* What a build prints reaches the terminal only as harmless text. */
-#include "../../builder/termsafe.h"
+#include "../../common/termsafe.h"
 #include "test.h"
 
 static const char *stream(const char *in, size_t n, size_t chunk, bool name)

@@ -13,8 +13,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "../../builder/owner.h"
-#include "../../builder/tree.h"
+#include "../../builder/build/owner.h"
+#include "../../builder/store/tree.h"
 #include "../../common/fsutil.h"
 #include "test.h"
 

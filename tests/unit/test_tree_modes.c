@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../builder/tree.h"
+#include "../../builder/store/tree.h"
 #include "../../common/fsutil.h"
 #include "test.h"
 

@@ -1,0 +1,628 @@
+#define _GNU_SOURCE
+#include "build.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <stdbool.h>
+
+#include "../../common/cleanup.h"
+#include "../../common/fdio.h"
+#include "../../common/fsutil.h"
+#include "../../sandbox/sandbox.h"
+#include "../plan/graph.h"
+#include "../plan/inputs.h"
+#include "../seed/seed.h"
+#include "../fetch/sources.h"
+#include "../store/store.h"
+#include "../store/tree.h"
+#include "../check/repro.h"
+#include "variations.h"
+#include "build_run.h"
+#include "../plan/recipe_settings.h"
+#include "publish_check.h"
+#include "worker.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(const struct build_opts *o, size_t i, size_t n, const char *name,
+		     const char *version, const char *what, double secs)
+{
+	if (o->quiet)
+		return;
+	if (secs >= 0)
+		fprintf(stderr, "[%zu/%zu] %s %s %s %d:%02d\n", i, n, name, version, what,
+			(int)secs / 60, (int)secs % 60);
+	else
+		fprintf(stderr, "[%zu/%zu] %s %s %s\n", i, n, name, version, what);
+}
+
+/* On a terminal, a build's line counts the time while it runs
+ * ("[2/5] busybox 1.35.0 building 0:42"); elsewhere only the outcome is
+ * printed, one line per recipe. */
+struct ticker {
+	pthread_t thread;
+	bool running;
+	volatile bool stop;
+	char line[512];
+	double t0;
+};
+
+static void *ticker_main(void *arg)
+{
+	struct ticker *t = arg;
+	sigset_t all;
+	sigfillset(&all);
+	/* signals are the main thread's business (the sandbox reads them) */
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (!t->stop) {
+		int secs = (int)(now_s() - t->t0);
+		fprintf(stderr, "\r%s %d:%02d ", t->line, secs / 60, secs % 60);
+		fflush(stderr);
+		for (int i = 0; i < 10 && !t->stop; i++)
+			usleep(100000);
+	}
+	return NULL;
+}
+
+static void ticker_start(struct ticker *t, const struct build_opts *o, size_t i, size_t n,
+			 const char *name, const char *version, const char *what)
+{
+	t->running = false;
+	t->stop = false;
+	if (o->quiet || o->verbose || !isatty(2))
+		return;
+	snprintf(t->line, sizeof t->line, "[%zu/%zu] %s %s %s", i, n, name, version, what);
+	t->t0 = now_s();
+	t->running = pthread_create(&t->thread, NULL, ticker_main, t) == 0;
+}
+
+static void ticker_stop(struct ticker *t)
+{
+	if (!t->running)
+		return;
+	t->stop = true;
+	pthread_join(t->thread, NULL);
+	fprintf(stderr, "\r\033[K");
+	t->running = false;
+}
+
+static int resolve_seed(const struct build_opts *o, const char *set, char hash[SHA256_HEX_LEN + 1],
+			char *tree, size_t len, struct cl_err *err)
+{
+	struct seed_ctx c = { .set = set, .fetch = &o->fetch, .quiet = true };
+	snprintf(c.home, sizeof c.home, "%s", o->home);
+	snprintf(c.lock, sizeof c.lock, "%s", o->seed_lock);
+	snprintf(c.skeleton, sizeof c.skeleton, "%s", o->seed_skeleton);
+	int r = seed_build(&c, hash, tree, len, err);
+	/* offline, the cache and file:// mirrors may still have them */
+	if (r == -ENOENT) {
+		if (!o->quiet)
+			fprintf(stderr, "fetching the seed%s\n", strcmp(set, "base") ? " (kernel build set)" : "");
+		TRY(seed_fetch(&c, err));
+		r = seed_build(&c, hash, tree, len, err);
+	}
+	if (r < 0)
+		return cl_err_prefix(err, "the seed");
+	return 0;
+}
+
+/* The seeds a graph's recipes start from, one per set they name
+ * (recipe.h: "base" or "kbuild"), each resolved once. */
+struct seeds {
+	struct {
+		char set[16];
+		char hash[SHA256_HEX_LEN + 1];
+		char tree[PATH_MAX + 128];
+	} s[2];
+	size_t n;
+};
+
+static int resolve_seeds(const struct build_opts *o, const struct graph *g, struct seeds *sd,
+			 struct cl_err *err)
+{
+	sd->n = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		const char *set = g->nodes[i].seed;
+		size_t k = 0;
+		while (k < sd->n && strcmp(sd->s[k].set, set) != 0)
+			k++;
+		if (k < sd->n)
+			continue;
+		if (k == sizeof sd->s / sizeof *sd->s)
+			return cl_err_msg(err, EINVAL, "%s: too many seed sets", g->nodes[i].dir);
+		snprintf(sd->s[k].set, sizeof sd->s[k].set, "%s", set);
+		TRY(resolve_seed(o, set, sd->s[k].hash, sd->s[k].tree, sizeof sd->s[k].tree, err));
+		sd->n++;
+	}
+	return 0;
+}
+
+static size_t seed_of(const struct seeds *sd, const struct recipe *r)
+{
+	size_t k = 0;
+	while (k + 1 < sd->n && strcmp(sd->s[k].set, r->seed) != 0)
+		k++;
+	return k;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The non-directory paths of a store entry's manifest, in its (sorted)
+ * order: pointers into text, which the caller frees. */
+static int manifest_files(const char *out_dir, char **text, const char ***paths, size_t *n,
+			  struct cl_err *err)
+{
+	char file[PATH_MAX + 32];
+	*paths = NULL;
+	*n = 0;
+	TRY(pathf(err, file, sizeof file, "%s/../manifest", out_dir));
+	TRY(read_file(file, text, NULL, err));
+	size_t cap = 0;
+	for (char *l = *text, *next; l && *l; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		/* TYPE MODE SIZE SHA256 /PATH [TARGET] */
+		char *p = l;
+		for (int field = 0; field < 4 && p; field++)
+			p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
+		if (!p || l[0] == 'd')
+			continue;
+		char *end = strchr(p, ' ');
+		if (end)
+			*end = '\0';
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			const char **v = realloc(*paths, cap * sizeof *v);
+			if (!v) {
+				free(*paths);
+				free(*text);
+				return cl_err_set(err, ENOMEM, "reading %s", file);
+			}
+			*paths = v;
+		}
+		(*paths)[(*n)++] = p;
+	}
+	/* the manifest is in walk order ("/a/b" before "/a-c"): sort for the merge */
+	if (*n > 1)
+		qsort(*paths, *n, sizeof **paths, cmp_cstr);
+	return 0;
+}
+
+/* Two layers may not provide the same file: which one a build would see
+ * would depend on their order.  Manifests are sorted, so each pair is a
+ * merge. */
+static bool preferred(const struct recipe *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_prefer; i++)
+		if (!strcmp(r->prefer[i], name))
+			return true;
+	return false;
+}
+
+static int check_providers(const struct recipe *r, const struct build_dep *deps, size_t n,
+			   struct cl_err *err)
+{
+	char **texts = calloc(n ? n : 1, sizeof *texts);
+	const char ***paths = calloc(n ? n : 1, sizeof *paths);
+	size_t *counts = calloc(n ? n : 1, sizeof *counts);
+	int rc = texts && paths && counts ? 0 : cl_err_set(err, ENOMEM, "checking providers");
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = manifest_files(deps[i].out_dir, &texts[i], &paths[i], &counts[i], err);
+	for (size_t a = 0; rc == 0 && a < n; a++) {
+		for (size_t b = a + 1; rc == 0 && b < n; b++) {
+			/* the recipe said which wins: its files lie on top */
+			if (preferred(r, deps[a].name) != preferred(r, deps[b].name))
+				continue;
+			size_t i = 0, j = 0;
+			while (rc == 0 && i < counts[a] && j < counts[b]) {
+				int c = strcmp(paths[a][i], paths[b][j]);
+				if (c == 0)
+					rc = cl_err_msg(err, EEXIST, "%s and %s both provide %s; say which wins "
+							"with 'prefer: NAME' in %s/recipe", deps[a].name, deps[b].name,
+							paths[a][i], r->dir);
+				else if (c < 0)
+					i++;
+				else
+					j++;
+			}
+		}
+	}
+	for (size_t i = 0; texts && paths && i < n; i++) {
+		free(texts[i]);
+		free(paths[i]);
+	}
+	free(texts);
+	free(paths);
+	free(counts);
+	return rc;
+}
+
+/* `cloister check` rebuilds what it was asked for even when stored: the
+ * recipe named, or every recipe of a machine. */
+static bool wants_recheck(const struct build_opts *o, const struct graph *g, size_t i)
+{
+	return o->recheck_all || (o->recheck && g->is_root[i]);
+}
+
+static int plan_one(const struct build_opts *o, const struct graph *g, size_t i, const char *seed_hash,
+		    struct build_dep *results, struct build_dep *deps, size_t *n_deps,
+		    struct recipe_settings *rs, struct inputs *in, struct cl_err *err)
+{
+	const struct recipe *r = &g->nodes[i];
+	if (o->machine)
+		TRY(recipe_settings_for(o->machine, r->name, rs, err));
+	size_t *layer = calloc(g->n ? g->n : 1, sizeof *layer);
+	if (!layer)
+		return cl_err_set(err, ENOMEM, "building");
+	size_t nl = graph_layers(g, i, layer);
+	/* preferred build-needs last: later --root layers lie over earlier ones */
+	size_t k2 = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < nl; k++)
+			if (preferred(r, g->nodes[layer[k]].name) == (pass == 1))
+				deps[k2++] = results[layer[k]];
+	free(layer);
+	*n_deps = nl;
+	TRY(check_providers(r, deps, nl, err));
+	TRY(inputs_compute(r, seed_hash, deps, nl, o->machine ? rs : NULL, in, err));
+	struct store_entry e;
+	int rc = store_lookup(o->home, in->hash, r->name, r->version, &e, err);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	/* a worker must check an unchecked entry, or redo the one asked for */
+	if ((!o->no_check && !store_checked(&e)) || wants_recheck(o, g, i))
+		return 0;
+	results[i].name = r->name;
+	results[i].version = r->version;
+	memcpy(results[i].output_hash, e.output_hash, sizeof results[i].output_hash);
+	TRY(pathf(err, results[i].out_dir, sizeof results[i].out_dir, "%s/out", e.path));
+	return 1;
+}
+
+int build_variant(const struct build_job *job, unsigned vary, struct stage *s, struct cl_err *err)
+{
+	char build[PATH_MAX + 16], srcdir[PATH_MAX], file[PATH_MAX + 32], recipe[PATH_MAX + 16];
+	const char *stage = s->path;
+	int rc;
+	if (!s->path[0] && (rc = stage_make(job->o->home, s, err)) < 0)
+		return rc;
+	/* the build reads its recipe folder from a snapshot, checked to be
+	 * what the input hash is of */
+	if ((rc = pathf(err, build, sizeof build, "%s/build", stage)) < 0 ||
+	    (rc = pathf(err, recipe, sizeof recipe, "%s/recipe", stage)) < 0 ||
+	    (rc = inputs_snapshot(job->r, job->in, recipe, err)) < 0 ||
+	    (rc = job->unpacked ? tree_clone(job->unpacked, build, err) :
+				  sources_unpack(job->o->home, job->r, recipe, build, srcdir, sizeof srcdir, err)) < 0 ||
+	    (rc = job->unpacked ? pathf(err, srcdir, sizeof srcdir, "%s", job->unpacked_srcdir) : 0) < 0 ||
+	    (rc = pathf(err, file, sizeof file, "%s/inputs.json", stage)) < 0 ||
+	    (rc = write_file_atomic(file, job->in->json, job->in->json_len, 0444, err)) < 0 ||
+	    (rc = build_run_sandboxed(job, stage, srcdir, vary, err)) < 0) {
+		stage_drop(s);
+		return rc;
+	}
+	return 0;
+}
+
+static int write_unchecked(const char *stage, struct cl_err *err)
+{
+	static const char text[] = "{\n  \"checked\": false\n}\n";
+	char file[PATH_MAX + 32];
+	TRY(pathf(err, file, sizeof file, "%s/reproducibility.json", stage));
+	return write_file_atomic(file, text, sizeof text - 1, 0444, err);
+}
+
+/* Builds node i (under the lock of its input hash; another build may have
+ * published it meanwhile) and fills e. */
+static int build_one(const struct build_opts *o, const struct graph *g, size_t i, size_t seq,
+		     const char *seed_tree, const struct build_dep *deps, size_t nl,
+		     const struct inputs *in, struct store_entry *e, struct cl_err *err)
+{
+	const struct recipe *r = &g->nodes[i];
+	const struct build_job job = { .o = o, .r = r, .seed_tree = seed_tree, .deps = deps, .n_deps = nl, .in = in };
+	struct stage stage = STAGE_NONE;
+	char build[PATH_MAX + 16], modes_file[PATH_MAX + 16];
+	struct path_modes modes;
+	recipe_modes(r, modes_file, sizeof modes_file, &modes);
+	int rc;
+	int lock = store_lock(o->home, in->hash, err);
+	if (lock < 0)
+		return lock;
+	rc = store_lookup(o->home, in->hash, r->name, r->version, e, err);
+	if (rc == 0 && !wants_recheck(o, g, i)) {
+		if (!o->no_check && !store_checked(e)) {
+			/* built with --no-check before: check it now */
+			progress(o, seq, g->n, r->name, r->version, "checking the stored build", -1);
+			rc = repro_check_stored(&job, e, err);
+		} else {
+			progress(o, seq, g->n, r->name, r->version, "cached", -1);
+		}
+		goto out;
+	}
+	if (rc != 0 && rc != -ENOENT)
+		goto out;
+	bool stored = rc == 0;
+	if ((rc = sources_fetch(o->home, r, &o->fetch, o->quiet, err)) < 0)
+		goto out;
+	double t0 = now_s();
+	struct ticker tick;
+	if (o->no_check) {
+		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building");
+		rc = build_variant(&job, 0, &stage, err);
+		ticker_stop(&tick);
+		if (rc == 0)
+			rc = write_unchecked(stage.path, err);
+	} else {
+		struct stage stage_b = STAGE_NONE;
+		struct repro_ab ab;
+		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building twice (A, and B varied)");
+		rc = repro_build_ab(&job, &stage, &stage_b, &ab, err);
+		ticker_stop(&tick);
+		if (rc == 0)
+			rc = repro_check(&job, &stage, &stage_b, &ab, stored ? e : NULL, err);
+	}
+	if (rc < 0)
+		goto out;
+	if (rc < 0 || stored)
+		goto out; /* `cloister check` of a stored entry publishes nothing */
+	if ((rc = publish_check(&job, stage.path, t0, err)) < 0 ||
+	    (rc = pathf(err, build, sizeof build, "%s/build", stage.path)) < 0 ||
+	    (rc = remove_tree(build, err)) < 0 ||
+	    (rc = store_publish_modes(o->home, stage.path, in->hash, r->name, r->version, r->source_date_epoch,
+				      &modes, e, err)) < 0)
+		goto out;
+	stage_release(&stage);
+	progress(o, seq, g->n, r->name, r->version, o->no_check ? "built (not checked) in" :
+		 "built twice, identical, in", now_s() - t0);
+out:
+	stage_drop(&stage);
+	close(lock);
+	return rc;
+}
+
+struct job {
+	struct worker w;  /* reports "OUTPUT_HASH OUT_DIR" */
+	size_t node;
+};
+
+/* What a build worker needs: everything is the parent's, read-only. */
+struct job_args {
+	const struct build_opts *o;
+	const struct graph *g;
+	size_t i, seq;
+	const char *seed_tree;
+	const struct build_dep *deps;
+	size_t nl;
+	const struct inputs *in;
+};
+
+static int job_main(void *arg, FILE *result, struct cl_err *err)
+{
+	const struct job_args *a = arg;
+	struct store_entry e;
+	TRY(build_one(a->o, a->g, a->i, a->seq, a->seed_tree, a->deps, a->nl, a->in, &e, err));
+	fprintf(result, "%s %s/out", e.output_hash, e.path);
+	return 0;
+}
+
+static int finish_job(struct job *j, int status, const struct graph *g, struct build_dep *results,
+		      struct cl_err *err)
+{
+	const struct recipe *r = &g->nodes[j->node];
+	char what[300], *report;
+	snprintf(what, sizeof what, "the build of %s", r->name);
+	TRY(worker_result(&j->w, status, what, &report, err));
+	struct build_dep *d = &results[j->node];
+	int rc = 0;
+	if (strlen(report) < SHA256_HEX_LEN + 2 || report[SHA256_HEX_LEN] != ' ')
+		rc = cl_err_msg(err, EIO, "%s reported '%s'", what, report);
+	if (rc == 0) {
+		d->name = r->name;
+		d->version = r->version;
+		memcpy(d->output_hash, report, SHA256_HEX_LEN);
+		d->output_hash[SHA256_HEX_LEN] = '\0';
+		rc = pathf(err, d->out_dir, sizeof d->out_dir, "%s", report + SHA256_HEX_LEN + 1);
+	}
+	free(report);
+	return rc;
+}
+
+/* Appends node i after what it depends on at run time, each node once:
+ * a depth-first walk with a stack of its own (a depends chain of any
+ * length costs memory, not the C stack). */
+static int image_order(const struct graph *g, size_t i, char *seen, size_t *order, size_t *n,
+		       struct cl_err *err)
+{
+	if (seen[i])
+		return 0;
+	struct step {
+		size_t node, edge;
+	};
+	_cleanup_free_ struct step *stack = malloc((g->n ? g->n : 1) * sizeof *stack);
+	if (!stack)
+		return cl_err_set(err, ENOMEM, "building");
+	size_t depth = 0;
+	seen[i] = 1;
+	stack[depth++] = (struct step){ i, 0 };
+	while (depth > 0) {
+		struct step *top = &stack[depth - 1];
+		const struct recipe *r = &g->nodes[top->node];
+		if (top->edge < r->n_depends) {
+			const char *name = r->depends[top->edge++];
+			long d = graph_find(g, name);
+			if (d < 0)
+				return cl_err_msg(err, ENOENT, "%s depends on %s, which is not in the graph", r->name, name);
+			if (!seen[d]) {
+				seen[d] = 1;
+				stack[depth++] = (struct step){ (size_t)d, 0 };
+			}
+			continue;
+		}
+		order[(*n)++] = top->node;
+		depth--;
+	}
+	return 0;
+}
+
+static int collect_results(const struct graph *g, const struct graph_root *roots, size_t n_roots,
+			   const struct build_dep *results, struct build_result **out, size_t *n_out,
+			   struct cl_err *err)
+{
+	_cleanup_free_ char *seen = calloc(g->n ? g->n : 1, 1);
+	_cleanup_free_ size_t *order = calloc(g->n ? g->n : 1, sizeof *order);
+	size_t n = 0;
+	if (!seen || !order)
+		return cl_err_set(err, ENOMEM, "building");
+	for (size_t k = 0; k < n_roots; k++) {
+		long i = graph_find(g, roots[k].name);
+		if (i < 0)
+			return cl_err_msg(err, ENOENT, "recipe '%s' not found", roots[k].name);
+		TRY(image_order(g, (size_t)i, seen, order, &n, err));
+	}
+	struct build_result *v = calloc(n ? n : 1, sizeof *v);
+	if (!v)
+		return cl_err_set(err, ENOMEM, "building");
+	for (size_t k = 0; k < n; k++) {
+		const struct recipe *r = &g->nodes[order[k]];
+		const struct build_dep *d = &results[order[k]];
+		size_t len = strlen(d->out_dir);
+		snprintf(v[k].name, sizeof v[k].name, "%s", r->name);
+		snprintf(v[k].version, sizeof v[k].version, "%s", r->version);
+		/* out_dir is ENTRY/out */
+		snprintf(v[k].entry, sizeof v[k].entry, "%.*s", (int)(len >= 4 ? len - 4 : len), d->out_dir);
+		memcpy(v[k].output_hash, d->output_hash, sizeof v[k].output_hash);
+		v[k].source_date_epoch = r->source_date_epoch;
+		v[k].root = g->is_root[order[k]];
+	}
+	*out = v;
+	*n_out = n;
+	return 0;
+}
+
+int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
+		  struct build_result **out, size_t *n_out, struct cl_err *err)
+{
+	*out = NULL;
+	*n_out = 0;
+	struct graph g;
+	struct seeds seeds;
+	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
+	size_t n = g.n;
+	struct build_dep *results = calloc(n, sizeof *results);
+	char *state = calloc(n, 1); /* 0 waiting, 1 building, 2 done */
+	struct job *jobs = calloc(o->jobs ? o->jobs : 1, sizeof *jobs);
+	struct build_dep *deps = calloc(n, sizeof *deps);
+	size_t *layer = calloc(n, sizeof *layer);
+	size_t running = 0, done = 0, seq = 0, max_jobs = o->jobs ? o->jobs : 1;
+	int rc = results && state && jobs && deps && layer ? 0 : cl_err_set(err, ENOMEM, "building");
+
+	if (rc == 0)
+		rc = resolve_seeds(o, &g, &seeds, err);
+	if (rc == 0)
+		store_remove_dead_stages(o->home);
+	while (done < n) {
+		bool progressed = false;
+		for (size_t i = 0; rc == 0 && i < n && running < max_jobs; i++) {
+			if (state[i] != 0)
+				continue;
+			size_t nl = graph_layers(&g, i, layer);
+			bool ready = true;
+			for (size_t k = 0; k < nl; k++)
+				ready = ready && state[layer[k]] == 2;
+			if (!ready)
+				continue;
+			struct inputs in = { 0 };
+			struct recipe_settings rs = { 0 };
+			size_t nd = 0;
+			size_t sk = seed_of(&seeds, &g.nodes[i]);
+			int p = plan_one(o, &g, i, seeds.s[sk].hash, results, deps, &nd, &rs, &in, err);
+			if (p < 0) {
+				recipe_settings_free(&rs);
+				rc = p;
+				break;
+			}
+			seq++;
+			if (p == 1) {
+				progress(o, seq, n, g.nodes[i].name, g.nodes[i].version, "cached", -1);
+				state[i] = 2;
+				done++;
+			} else {
+				struct job *j = &jobs[running];
+				j->node = i;
+				/* a worker process builds one recipe; independent
+				 * recipes build in parallel, up to -j of them */
+				struct job_args a = { o, &g, i, seq, seeds.s[sk].tree, deps, nd, &in };
+				int sr = worker_start(&j->w, job_main, &a, err);
+				if (sr < 0)
+					rc = sr;
+				else {
+					state[i] = 1;
+					running++;
+				}
+			}
+			inputs_free(&in);
+			recipe_settings_free(&rs);
+			progressed = true;
+		}
+		if (running == 0) {
+			if (rc < 0 || !progressed)
+				break;
+			continue;
+		}
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = rc < 0 ? rc : cl_err_set(err, errno, "waiting for builds");
+			break;
+		}
+		for (size_t k = 0; k < running; k++) {
+			if (jobs[k].w.pid != pid)
+				continue;
+			struct cl_err jerr = { 0 };
+			int jr = finish_job(&jobs[k], status, &g, results, &jerr);
+			state[jobs[k].node] = 2;
+			done++;
+			/* the first failure is the one reported; running builds finish */
+			if (jr < 0 && rc == 0) {
+				rc = jr;
+				*err = jerr;
+			}
+			jobs[k] = jobs[--running];
+			break;
+		}
+	}
+	if (rc == 0 && done == n)
+		rc = collect_results(&g, roots, n_roots, results, out, n_out, err);
+	else if (rc == 0)
+		rc = cl_err_msg(err, EIO, "not every recipe could be built");
+	free(results);
+	free(state);
+	free(jobs);
+	free(deps);
+	free(layer);
+	graph_free(&g);
+	return rc;
+}

@@ -1,0 +1,106 @@
+/* The build driver: recipe graph -> input hashes -> store hits or
+ * sandboxed builds -> published store entries. */
+#ifndef CLOISTER_BUILD_H
+#define CLOISTER_BUILD_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../../common/err.h"
+#include "../fetch/fetch.h"
+#include "../plan/graph.h"
+#include "../store/hash.h"
+#include "../store/store.h"
+
+/* What the builder has to tell while it works: progress (the culprit
+ * search's rounds) and findings (a report of differences, the verdict).
+ * The command decides how to show them. */
+enum build_note {
+	NOTE_PROGRESS,
+	NOTE_FINDING,
+};
+
+struct build_opts {
+	char home[PATH_MAX];
+	char recipes[PATH_MAX];
+	char seed_lock[PATH_MAX];
+	char seed_skeleton[PATH_MAX];
+	unsigned jobs;
+	bool verbose;   /* stream build logs */
+	struct fetch_opts fetch;  /* mirrors, snapshot, offline */
+	bool quiet;
+	bool json;      /* one JSON document on stdout instead of the human report */
+	bool no_check;  /* build once; the entry records that it was not checked */
+	bool recheck;   /* `cloister check -r`: rebuild the recipe asked for even if stored */
+	bool recheck_all;  /* `cloister check MACHINE`: rebuild every recipe of the graph */
+	/* Building for a machine: every recipe of the graph gets what its
+	 * settings add (plan/recipe_settings.h).  NULL for `-r`. */
+	const struct machine_settings *machine;
+	/* build_limits.c: the delegated cgroup v2 the builds' cgroups go
+	 * under ("" without one: rlimits only), and each build's memory.max */
+	char cgroup[PATH_MAX];
+	unsigned long long memory_max;
+	/* Where notes go (cmd_build.c prints them); NULL: nowhere.  Called
+	 * from the process that builds, one whole line or block per call. */
+	void (*note)(void *ctx, enum build_note kind, const char *text);
+	void *note_ctx;
+};
+
+/* Finds a delegated cgroup v2 and moves cloister into it (before any
+ * worker starts); without one, says what is then unbounded, on stderr,
+ * unless quiet: builds never fall back to weaker limits silently. */
+void build_limits_setup(struct build_opts *o);
+
+/* Formats a note and hands it to o->note. */
+void build_notef(const struct build_opts *o, enum build_note kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct recipe;
+struct build_dep;
+struct machine_settings;
+struct inputs;
+
+/* One recipe's build, as the reproducibility checker needs to redo it. */
+struct build_job {
+	const struct build_opts *o;
+	const struct recipe *r;
+	const char *seed_tree;
+	const struct build_dep *deps;
+	size_t n_deps;
+	const struct inputs *in;
+	/* A directory whose contents are the sources already unpacked, with
+	 * the top-level directory srcdir: copied instead of unpacking anew
+	 * (the checker unpacks once for A, B and the culprit search). */
+	const char *unpacked;
+	const char *unpacked_srcdir;
+};
+
+/* Builds job in stage s (sources unpacked anew, or cloned from
+ * job->unpacked) under the given variations (variations.h): a stage
+ * already made (and owned: its lock held), or a fresh one when s is
+ * empty.  On failure the stage is gone.  The output is left raw: not yet
+ * normalized. */
+int build_variant(const struct build_job *job, unsigned vary, struct stage *s, struct cl_err *err);
+
+/* One recipe that went into the targets, built or found in the store. */
+struct build_result {
+	char name[128];
+	char version[128];
+	char entry[PATH_MAX];     /* store/INPUTHASH-NAME-VERSION; its out/ is the output */
+	char output_hash[SHA256_HEX_LEN + 1];
+	long long source_date_epoch;
+	bool root;                /* asked for; false for a runtime dependency one of them pulls in */
+};
+
+/* Builds the roots and everything they need.  *results (malloc'd, the
+ * caller frees it) gets what an image of the roots is made of: each root
+ * in the order asked, each after the recipes it depends on at run time
+ * (`depends`, transitively), every recipe once; build-needs are not in it.
+ * A failed build is -EIO with the message; bad input is -EINVAL/-EBADMSG/
+ * -ENOENT/-ELOOP/-EEXIST (a provider clash)/-EPERM (a refused source
+ * archive); anything else is the machine's trouble (-ENOSPC, -EACCES, ...). */
+int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
+		  struct build_result **results, size_t *n_results, struct cl_err *err);
+
+#endif

@@ -1,0 +1,20 @@
+/* Loading a shared library's functions on first use.
+ *
+ * libarchive (with libxml2 and ICU behind it) and libcrypto cost every
+ * process that links them 1 to 3 ms in the dynamic loader before main().
+ * `cloister run` needs neither, and its start-up is held to 70% of
+ * bubblewrap's (bench/sandbox-startup), so the commands that do need them
+ * load them with dlopen() through a table of typed function pointers. */
+#ifndef CLOISTER_DYNLIB_H
+#define CLOISTER_DYNLIB_H
+
+#include <stddef.h>
+
+#include "../../common/err.h"
+
+/* Opens soname and resolves names[i] into slots[i] for i < n.  Returns 0,
+ * or a negative errno with a message naming the library or symbol. */
+int dynlib_load(const char *soname, const char *const *names, void **slots,
+		size_t n, struct cl_err *err);
+
+#endif
