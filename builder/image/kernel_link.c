@@ -295,7 +295,7 @@ static int link_once(const struct link_run *l, struct cl_err *err)
 		sandbox_config_unsetenv(&cfg, "TMPDIR");
 	}
 	/* as root the link runs as the build id: it gets its directories,
-	 * and root takes the output back (builder/owner.h) */
+	 * and root takes the output back (builder/build/owner.h) */
 	uid_t host_uid;
 	gid_t host_gid;
 	bool handed = false;
