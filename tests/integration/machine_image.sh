@@ -27,7 +27,7 @@ expect_match "cloister build example builds the image" "*status=0" "$out"
 o="$work/output/machines/example"
 expect_match "...the kernel linked twice, identical (or found by its input hash)" \
 	"*example kernel link* *" "$(echo "$out" | grep 'kernel link')"
-expect_match "...and signed" "*[image] example signed: sha256 *" "$out"
+expect_match "...and signed" "*\[image\] example signed: sha256 *" "$out"
 for f in example.vmlinuz example.vmlinuz.sig example.vmlinuz.sha256 initramfs.cpio initramfs.list \
 	kernel.config reproducibility.json; do
 	expect "output: $f" "yes" "$([ -s "$o/$f" ] && echo yes || echo no)"
