@@ -7,7 +7,7 @@
  * the file is taken out of it with libarchive when the build's sources are
  * put in place.  The kernel's source comes this way: Debian ships it as
  * usr/src/linux-source-6.1.tar.xz inside the linux-source-6.1 package.
- * docs/recipe.md describes the form. */
+ * docs/recipe.md describes the form; plan/recipe_deb_file.c parses it. */
 #ifndef CLOISTER_FETCH_DEB_FILE_H
 #define CLOISTER_FETCH_DEB_FILE_H
 
@@ -16,10 +16,6 @@
 #include "../../common/err.h"
 #include "../plan/recipe.h"
 #include "fetch.h"
-
-/* The words after "deb-file" (n of them) into src; errors name where:line. */
-int deb_file_parse(char *const *words, int n, struct recipe_source *src, const char *where, int line,
-		   struct cl_err *err);
 
 /* Puts the pinned .deb into the download cache (the caller tried the
  * cache and the mirrors): looked up in the archive first (a wrong digest

@@ -15,7 +15,6 @@
 #include "../../common/text.h"
 #include "../seed/deb.h"
 #include "debian_names.h"
-#include "../fetch/deb_file.h"
 #include "../seed/seed.h"
 
 int recipe_version_valid(const char *v)
@@ -87,7 +86,7 @@ static int parse_digest(const char *tok, char out[SHA256_HEX_LEN + 1])
 /* source: file PATH sha256:HEX
  * source: debian PACKAGE=VERSION FILE sha256:HEX [suite:SUITE [moving]]
  * source: cache NAME sha256:HEX
- * source: deb-file PACKAGE=VERSION sha256:HEX PATH [suite:SUITE [moving]]  (fetch/deb_file.c) */
+ * source: deb-file PACKAGE=VERSION sha256:HEX PATH [suite:SUITE [moving]]  (recipe_deb_file.c) */
 static int parse_source(struct recipe *r, char *value, const char *where, int line,
 			struct cl_err *err)
 {
@@ -158,7 +157,7 @@ static int parse_source(struct recipe *r, char *value, const char *where, int li
 		if (parse_digest(tok[2], src.sha256) < 0)
 			goto bad_digest;
 	} else if (n >= 1 && !strcmp(tok[0], "deb-file")) {
-		TRY(deb_file_parse(tok + 1, n - 1, &src, where, line, err));
+		TRY(recipe_parse_deb_file(tok + 1, n - 1, &src, where, line, err));
 	} else {
 		return cl_err_msg(err, EINVAL, "%s:%d: bad source: %s", where, line, usage);
 	}
@@ -242,10 +241,9 @@ void recipe_modes(const struct recipe *r, char *file, size_t len, struct path_mo
 	m->n = r->n_modes;
 }
 
-int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
+int recipe_parse(const char *dir, const char *data, size_t len, struct recipe *r, struct cl_err *err)
 {
 	char where[PATH_MAX + 16];
-	_cleanup_free_ char *text = NULL;
 	int seen[13] = { 0 };
 	static const char *const keys[] = { "name", "version", "license", "source", "build-needs",
 					    "depends", "source-date-epoch", "timeout", "prefer", "seed",
@@ -258,13 +256,16 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 	recipe_limits_defaults(r);
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	TRY(pathf(err, where, sizeof where, "%s/recipe", dir));
-	size_t text_len = 0;
-	if (read_input_file(where, &text, &text_len, err) < 0)
-		return -err->code;
+	/* the line reader cuts in place, after a NUL-terminated copy */
+	_cleanup_free_ char *text = malloc(len + 1);
+	if (!text)
+		return cl_err_set(err, ENOMEM, "%s", where);
+	memcpy(text, data, len);
+	text[len] = '\0';
 
 	int line = 0, rc = 0;
 	struct lines it;
-	TRY(lines_init(&it, text, text_len, where, err));
+	TRY(lines_init(&it, text, len, where, err));
 	for (char *s; rc == 0 && (s = lines_next(&it)); ) {
 		line = it.line;
 		char *colon = strchr(s, ':');
@@ -357,13 +358,37 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 	if (rc == 0 && !recipe_name_valid(r->name))
 		rc = cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a recipe name (lowercase letters, digits, - + .)",
 				where, seen[0], r->name);
-	if (rc == 0) {
-		const char *base = strrchr(dir, '/');
-		base = base ? base + 1 : dir;
-		if (strcmp(base, r->name) != 0)
-			rc = cl_err_msg(err, EINVAL, "%s:%d: the name '%s' differs from the folder '%s'",
-					where, seen[0], r->name, base);
+	for (size_t i = 0; rc == 0 && i < r->n_prefer; i++) {
+		bool needed = false;
+		for (size_t k = 0; k < r->n_build_needs; k++)
+			needed = needed || !strcmp(r->prefer[i], r->build_needs[k]);
+		if (!needed)
+			rc = cl_err_msg(err, EINVAL, "%s:%d: prefer names '%s', which is not among the build-needs",
+					where, seen[8], r->prefer[i]);
 	}
+	r->name_line = seen[0];
+	if (rc < 0)
+		recipe_free(r);
+	return rc;
+}
+
+int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
+{
+	char where[PATH_MAX + 16];
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	memset(r, 0, sizeof *r);
+	TRY(pathf(err, where, sizeof where, "%s/recipe", dir));
+	if (read_input_file(where, &text, &len, err) < 0)
+		return -err->code;
+	TRY(recipe_parse(dir, text, len, r, err));
+
+	int rc = 0;
+	const char *base = strrchr(dir, '/');
+	base = base ? base + 1 : dir;
+	if (strcmp(base, r->name) != 0)
+		rc = cl_err_msg(err, EINVAL, "%s:%d: the name '%s' differs from the folder '%s'",
+				where, r->name_line, r->name, base);
 	if (rc == 0) {
 		char build[PATH_MAX + 16];
 		struct stat st;
@@ -374,14 +399,6 @@ int recipe_load(const char *dir, struct recipe *r, struct cl_err *err)
 		else if (!S_ISREG(st.st_mode))
 			rc = cl_err_msg(err, EINVAL, "%s: the build script %s is %s; it must be a file of the recipe "
 					"folder", where, build, S_ISLNK(st.st_mode) ? "a symlink" : "not a regular file");
-	}
-	for (size_t i = 0; rc == 0 && i < r->n_prefer; i++) {
-		bool needed = false;
-		for (size_t k = 0; k < r->n_build_needs; k++)
-			needed = needed || !strcmp(r->prefer[i], r->build_needs[k]);
-		if (!needed)
-			rc = cl_err_msg(err, EINVAL, "%s:%d: prefer names '%s', which is not among the build-needs",
-					where, seen[8], r->prefer[i]);
 	}
 	if (rc < 0)
 		recipe_free(r);

@@ -45,7 +45,7 @@ struct recipe {
 	size_t n_depends;
 	char **prefer;       /* build-needs whose files win when two provide a path */
 	size_t n_prefer;
-	int build_needs_line, depends_line;
+	int name_line, build_needs_line, depends_line;
 	char seed[16];      /* the seed set its root starts from: "base" (the default) or
 			       "kbuild" (base and what kernel builds add) */
 	struct path_mode *modes;     /* `mode:` lines: the output's modes that are not canonical */
@@ -67,7 +67,17 @@ void recipe_limits_defaults(struct recipe *r);
 int recipe_parse_limit(struct recipe *r, const char *key, char *value, const char *where, int line,
 		       struct cl_err *err);
 
-/* Parses dir/recipe.  Every error says "dir/recipe:LINE: what is wrong". */
+/* recipe_deb_file.c: the words after "source: deb-file" (n of them) into
+ * src; errors say "where:line: ...". */
+int recipe_parse_deb_file(char *const *words, int n, struct recipe_source *src, const char *where, int line,
+			  struct cl_err *err);
+
+/* Parses the len bytes of data (a NUL need not follow) as dir/recipe,
+ * without looking at the folder: every error says "dir/recipe:LINE: what
+ * is wrong".  On an error nothing is left to free. */
+int recipe_parse(const char *dir, const char *data, size_t len, struct recipe *r, struct cl_err *err);
+/* Reads and parses dir/recipe, then checks the folder: its name is the
+ * recipe's, and its build script a regular file. */
 int recipe_load(const char *dir, struct recipe *r, struct cl_err *err);
 /* The recipe's `mode:` lines, for tree_canonical_modes(); file holds
  * "dir/recipe" for its messages. */
