@@ -11,6 +11,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
 #include "../../common/lines.h"
+#include "../../common/text.h"
 #include "recipe.h"
 
 int machine_name_valid(const char *name)
@@ -76,6 +77,42 @@ static int check_twice(const struct machine *m, struct cl_err *err)
 	return r;
 }
 
+static int parse_packages(struct machine *m, const char *data, size_t len, struct cl_err *err)
+{
+	/* the line reader cuts in place, after a NUL-terminated copy */
+	_cleanup_free_ char *text = malloc(len + 1);
+	if (!text)
+		return cl_err_set(err, ENOMEM, "%s", m->packages_list);
+	memcpy(text, data, len);
+	text[len] = '\0';
+	struct lines it;
+	TRY(lines_init(&it, text, len, m->packages_list, err));
+	for (char *l; (l = lines_next(&it)); ) {
+		char q[QUOTE_MAX];
+		if (strpbrk(l, " \t"))
+			return cl_err_msg(err, EINVAL, "%s:%d: expected one recipe name per line, found '%s'",
+					  m->packages_list, it.line, text_quote(q, l));
+		if (!recipe_name_valid(l))
+			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a recipe name (lowercase letters, "
+					  "digits, - + .)", m->packages_list, it.line, text_quote(q, l));
+		TRY(add_package(m, l, it.line, err));
+	}
+	if (m->n_packages == 0)
+		return cl_err_msg(err, EINVAL, "%s: lists no package; name at least one recipe",
+				  m->packages_list);
+	return check_twice(m, err);
+}
+
+int machine_packages_parse(struct machine *m, const char *data, size_t len, struct cl_err *err)
+{
+	m->packages = NULL;
+	m->n_packages = 0;
+	int rc = parse_packages(m, data, len, err);
+	if (rc < 0)
+		machine_free(m);
+	return rc;
+}
+
 static int read_packages(struct machine *m, struct cl_err *err)
 {
 	_cleanup_free_ char *text = NULL;
@@ -86,21 +123,7 @@ static int read_packages(struct machine *m, struct cl_err *err)
 					  "there, one per line (see docs/machine.md)", m->packages_list);
 		return -err->code;
 	}
-	struct lines it;
-	TRY(lines_init(&it, text, len, m->packages_list, err));
-	for (char *l; (l = lines_next(&it)); ) {
-		if (strpbrk(l, " \t"))
-			return cl_err_msg(err, EINVAL, "%s:%d: expected one recipe name per line, found '%s'",
-					  m->packages_list, it.line, l);
-		if (!recipe_name_valid(l))
-			return cl_err_msg(err, EINVAL, "%s:%d: '%s' is not a recipe name (lowercase letters, "
-					  "digits, - + .)", m->packages_list, it.line, l);
-		TRY(add_package(m, l, it.line, err));
-	}
-	if (m->n_packages == 0)
-		return cl_err_msg(err, EINVAL, "%s: lists no package; name at least one recipe",
-				  m->packages_list);
-	return check_twice(m, err);
+	return machine_packages_parse(m, text, len, err);
 }
 
 int machine_load(const char *machines_dir, const char *name, struct machine *m, struct cl_err *err)
@@ -115,10 +138,7 @@ int machine_load(const char *machines_dir, const char *name, struct machine *m, 
 	if (stat(m->dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return cl_err_msg(err, ENOENT, "no machine '%s' (looked for the folder %s)", name, m->dir);
 	TRY(pathf(err, m->packages_list, sizeof m->packages_list, "%s/settings/packages.list", m->dir));
-	int rc = read_packages(m, err);
-	if (rc < 0)
-		machine_free(m);
-	return rc;
+	return read_packages(m, err);
 }
 
 void machine_free(struct machine *m)

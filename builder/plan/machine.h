@@ -27,6 +27,10 @@ int machine_name_valid(const char *name);
 /* Loads machines_dir/name.  Every error in packages.list says
  * "FILE:LINE: what is wrong"; -ENOENT when there is no such machine. */
 int machine_load(const char *machines_dir, const char *name, struct machine *m, struct cl_err *err);
+/* Parses len bytes of data (a NUL need not follow) as m's packages.list,
+ * into m->packages; errors name m->packages_list, which the caller sets.
+ * On an error nothing is left to free. */
+int machine_packages_parse(struct machine *m, const char *data, size_t len, struct cl_err *err);
 void machine_free(struct machine *m);
 
 #endif
