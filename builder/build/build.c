@@ -25,6 +25,7 @@
 #include "../seed/seed.h"
 #include "../fetch/sources.h"
 #include "../store/store.h"
+#include "../store/manifest.h"
 #include "../store/tree.h"
 #include "../check/repro.h"
 #include "variations.h"
@@ -166,45 +167,28 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The non-directory paths of a store entry's manifest, in its (sorted)
- * order: pointers into text, which the caller frees. */
-static int manifest_files(const char *out_dir, char **text, const char ***paths, size_t *n,
+/* The non-directory paths of a store entry's manifest, sorted: pointers
+ * into m, which the caller frees. */
+static int manifest_files(const char *out_dir, struct manifest *m, const char ***paths, size_t *n,
 			  struct cl_err *err)
 {
 	char file[PATH_MAX + 32];
 	*paths = NULL;
 	*n = 0;
 	TRY(pathf(err, file, sizeof file, "%s/../manifest", out_dir));
-	TRY(read_file(file, text, NULL, err));
-	size_t cap = 0;
-	for (char *l = *text, *next; l && *l; l = next) {
-		next = strchr(l, '\n');
-		if (next)
-			*next++ = '\0';
-		/* TYPE MODE SIZE SHA256 /PATH [TARGET] */
-		char *p = l;
-		for (int field = 0; field < 4 && p; field++)
-			p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
-		if (!p || l[0] == 'd')
-			continue;
-		char *end = strchr(p, ' ');
-		if (end)
-			*end = '\0';
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			const char **v = realloc(*paths, cap * sizeof *v);
-			if (!v) {
-				free(*paths);
-				free(*text);
-				return cl_err_set(err, ENOMEM, "reading %s", file);
-			}
-			*paths = v;
-		}
-		(*paths)[(*n)++] = p;
+	TRY(manifest_read(file, m, err));
+	const char **v = malloc((m->n ? m->n : 1) * sizeof *v);
+	if (!v) {
+		manifest_free(m);
+		return cl_err_set(err, ENOMEM, "reading %s", file);
 	}
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].type != 'd')
+			v[(*n)++] = m->v[i].path;
 	/* the manifest is in walk order ("/a/b" before "/a-c"): sort for the merge */
 	if (*n > 1)
-		qsort(*paths, *n, sizeof **paths, cmp_cstr);
+		qsort(v, *n, sizeof *v, cmp_cstr);
+	*paths = v;
 	return 0;
 }
 
@@ -222,12 +206,12 @@ static bool preferred(const struct recipe *r, const char *name)
 static int check_providers(const struct recipe *r, const struct build_dep *deps, size_t n,
 			   struct cl_err *err)
 {
-	char **texts = calloc(n ? n : 1, sizeof *texts);
+	struct manifest *mans = calloc(n ? n : 1, sizeof *mans);
 	const char ***paths = calloc(n ? n : 1, sizeof *paths);
 	size_t *counts = calloc(n ? n : 1, sizeof *counts);
-	int rc = texts && paths && counts ? 0 : cl_err_set(err, ENOMEM, "checking providers");
+	int rc = mans && paths && counts ? 0 : cl_err_set(err, ENOMEM, "checking providers");
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = manifest_files(deps[i].out_dir, &texts[i], &paths[i], &counts[i], err);
+		rc = manifest_files(deps[i].out_dir, &mans[i], &paths[i], &counts[i], err);
 	for (size_t a = 0; rc == 0 && a < n; a++) {
 		for (size_t b = a + 1; rc == 0 && b < n; b++) {
 			/* the recipe said which wins: its files lie on top */
@@ -247,11 +231,11 @@ static int check_providers(const struct recipe *r, const struct build_dep *deps,
 			}
 		}
 	}
-	for (size_t i = 0; texts && paths && i < n; i++) {
-		free(texts[i]);
+	for (size_t i = 0; mans && paths && i < n; i++) {
+		manifest_free(&mans[i]);
 		free(paths[i]);
 	}
-	free(texts);
+	free(mans);
 	free(paths);
 	free(counts);
 	return rc;

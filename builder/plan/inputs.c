@@ -15,6 +15,7 @@
 #include "../../sandbox/sandbox.h"
 #include "../build/build_env.h"
 #include "recipe_settings.h"
+#include "../store/manifest.h"
 #include "../store/tree.h"
 
 
@@ -51,41 +52,32 @@ static void machine_settings_record(FILE *t, FILE *j, const struct recipe_settin
  * nothing), and, with json, the same as inputs.json's recipe_files. */
 static int recipe_files(const char *dir, FILE *t, FILE *j, struct cl_err *err)
 {
-	_cleanup_free_ char *manifest = NULL;
-	size_t mlen = 0;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
 	/* a snapshot is a copy: hard links are not part of a recipe */
-	TRY(tree_manifest_unlinked(dir, &manifest, &mlen, err));
+	TRY(tree_manifest_unlinked(dir, &text, &len, err));
+	struct manifest m;
+	TRY(manifest_parse(text, len, dir, &m, err));
 	int first = 1;
-	for (char *line = manifest, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		/* TYPE MODE SIZE SHA256 /PATH [TARGET]: paths are escaped, so
-		 * spaces only separate; no field is ever cut */
-		char *f[6] = { 0 };
-		int n = 0;
-		for (char *save = NULL, *w = strtok_r(line, " ", &save); w && n < 6; w = strtok_r(NULL, " ", &save))
-			f[n++] = w;
-		if (n < 5)
-			return cl_err_msg(err, EIO, "%s: a manifest line of %d fields", dir, n);
-		char type = f[0][0];
-		unsigned mode = (unsigned)strtoul(f[1], NULL, 8);
-		const char *m = type == 'l' ? "link" : type == 'd' ? "0755" : (mode & 0111) ? "0755" : "0644";
-		fprintf(t, "recipe-file %c %s %s %s %s%s%s\n", type, m, f[2], f[3], f[4], type == 'l' ? " " : "",
-			type == 'l' && f[5] ? f[5] : "");
-		if (!j || type == 'd')
+	for (size_t i = 0; i < m.n; i++) {
+		const struct manifest_entry *e = &m.v[i];
+		const char *mode = e->type == 'l' ? "link" : e->type == 'd' ? "0755" : (e->mode & 0111) ? "0755" : "0644";
+		fprintf(t, "recipe-file %c %s %llu %s %s%s%s\n", e->type, mode, e->size, e->sha256, e->path,
+			e->type == 'l' ? " " : "", e->type == 'l' ? e->target : "");
+		if (!j || e->type == 'd')
 			continue;
 		fprintf(j, "%s\n    {\"path\": ", first ? "" : ",");
-		json_str(j, f[4]);
-		fprintf(j, ", \"type\": \"%s\", \"size\": %s, \"sha256\": \"%s\"", type == 'l' ? "link" : "file",
-			f[2], f[3]);
-		if (type == 'l') {
+		json_str(j, e->path);
+		fprintf(j, ", \"type\": \"%s\", \"size\": %llu, \"sha256\": \"%s\"", e->type == 'l' ? "link" : "file",
+			e->size, e->sha256);
+		if (e->type == 'l') {
 			fprintf(j, ", \"target\": ");
-			json_str(j, f[5] ? f[5] : "");
+			json_str(j, e->target);
 		}
 		fputc('}', j);
 		first = 0;
 	}
+	manifest_free(&m);
 	return 0;
 }
 
