@@ -14,6 +14,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
 #include "../../common/lockdir.h"
+#include "digests.h"
 #include "hash.h"
 #include "tree.h"
 
@@ -286,50 +287,44 @@ static int check_entry(const char *entry, char *why, size_t len, char **stored, 
 	if (fstatat(dfd, "out", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 		return snprintf(why, len, "its out/ is missing"), 1;
 
-	_cleanup_free_ char *digests = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t tlen = 0;
 	snprintf(file, sizeof file, "%s/digests", entry);
-	TRY(read_file(file, &digests, NULL, err));
+	TRY(read_file(file, &text, &tlen, err));
+	struct digests d;
+	struct cl_err e = { 0 };
+	if (digests_parse(text, tlen, "digests", &d, &e) < 0)
+		return snprintf(why, len, "its %s", e.msg), 1;
 	/* every file listed: there, with its digest */
-	for (char *l = digests, *next; l && *l; l = next) {
-		next = strchr(l, '\n');
-		if (next)
-			*next++ = '\0';
-		if (strlen(l) < SHA256_HEX_LEN + 3 || l[SHA256_HEX_LEN] != ' ' || l[SHA256_HEX_LEN + 1] != ' ' ||
-		    strchr(l + SHA256_HEX_LEN + 2, '/'))
-			return snprintf(why, len, "its digests has a line of no digest"), 1;
-		const char *name = l + SHA256_HEX_LEN + 2;
-		l[SHA256_HEX_LEN] = '\0';
+	int bad = 0;
+	for (size_t i = 0; !bad && i < d.n; i++) {
+		const char *name = d.v[i].name;
 		snprintf(file, sizeof file, "%s/%s", entry, name);
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-			return snprintf(why, len, "its %s is missing", name), 1;
-		TRY(sha256_file(file, hex, err));
-		if (strcmp(hex, l) != 0)
-			return snprintf(why, len, "its %s no longer matches its digest", name), 1;
-		l[SHA256_HEX_LEN] = ' ';
-		if (next)
-			next[-1] = '\n';
+			bad = snprintf(why, len, "its %s is missing", name) > 0;
+		else if (sha256_file(file, hex, err) < 0)
+			bad = -1;
+		else if (strcmp(hex, d.v[i].sha256) != 0)
+			bad = snprintf(why, len, "its %s no longer matches its digest", name) > 0;
 	}
 	/* and no file that is not listed */
 	char **names = NULL;
 	size_t n = 0;
-	if (list_dir_sorted(dfd, &names, &n, err) < 0)
-		return snprintf(why, len, "cannot be read: %s", err->msg), 1;
-	int bad = 0;
-	for (size_t i = 0; !bad && i < n; i++) {
-		char listed[NAME_MAX + 8];
-		snprintf(listed, sizeof listed, "  %s\n", names[i]);
-		if (strcmp(names[i], "out") && strcmp(names[i], "digests") && !strstr(digests, listed))
+	if (!bad && list_dir_sorted(dfd, &names, &n, err) < 0)
+		bad = snprintf(why, len, "cannot be read: %s", err->msg) > 0;
+	for (size_t i = 0; !bad && i < n; i++)
+		if (strcmp(names[i], "out") && strcmp(names[i], "digests") && !digests_find(&d, names[i]))
 			bad = snprintf(why, len, "an unexpected file %s", names[i]) > 0;
-	}
 	free_names(names, n);
+	digests_free(&d);
 	if (bad)
-		return 1;
+		return bad < 0 ? -err->code : 1;
 
 	size_t nlen = 0;
 	snprintf(file, sizeof file, "%s/manifest", entry);
 	snprintf(out, sizeof out, "%s/out", entry);
 	TRY(read_file(file, stored, slen, err));
-	struct cl_err e = { 0 };
+	cl_err_clear(&e);
 	if (tree_manifest(out, now, &nlen, &e) < 0)
 		return snprintf(why, len, "%s", e.msg), 1;
 	if (nlen != *slen || memcmp(*now, *stored, *slen) != 0)
