@@ -18,6 +18,7 @@
 #include "../check/compare.h"
 #include "../build/owner.h"
 #include "../seed/seed.h"
+#include "../plan/inputs.h"
 #include "../store/store.h"
 #include "../store/tree.h"
 #include "../build/variations.h"
@@ -95,24 +96,6 @@ static int check_cmdline(const char *cmdline, struct cl_err *err)
 	return 0;
 }
 
-/* "recipe" and "version" of the compiled kernel's inputs.json (cloister
- * wrote it: one "key": "value" per line). */
-static int json_field(const char *json, const char *key, char *out, size_t len)
-{
-	char pat[64];
-	snprintf(pat, sizeof pat, "\"%s\": \"", key);
-	const char *p = strstr(json, pat);
-	if (!p)
-		return -1;
-	p += strlen(pat);
-	size_t n = strcspn(p, "\"");
-	if (n == 0 || n >= len)
-		return -1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
-}
-
 struct kernel {
 	char out[PATH_MAX + 16];
 	char name[128], version[128];
@@ -122,7 +105,8 @@ struct kernel {
 static int read_kernel(const char *entry, struct kernel *k, struct cl_err *err)
 {
 	char file[PATH_MAX + 64];
-	_cleanup_free_ char *json = NULL, *hash = NULL;
+	_cleanup_free_ char *hash = NULL;
+	struct inputs_record rec;
 	struct stat st;
 	TRY(pathf(err, k->out, sizeof k->out, "%s/out", entry));
 	TRY(pathf(err, file, sizeof file, "%s/usr/src/linux/build/.config", k->out));
@@ -132,10 +116,11 @@ static int read_kernel(const char *entry, struct kernel *k, struct cl_err *err)
 	TRY(pathf(err, file, sizeof file, "%s/output-hash", entry));
 	TRY(read_file(file, &hash, NULL, err));
 	TRY(pathf(err, file, sizeof file, "%s/inputs.json", entry));
-	TRY(read_file(file, &json, NULL, err));
-	if (strlen(hash) < SHA256_HEX_LEN || json_field(json, "recipe", k->name, sizeof k->name) < 0 ||
-	    json_field(json, "version", k->version, sizeof k->version) < 0)
-		return cl_err_msg(err, EINVAL, "%s: a damaged store entry (output-hash, inputs.json)", entry);
+	TRY(inputs_json_read(file, &rec, err));
+	snprintf(k->name, sizeof k->name, "%s", rec.recipe);
+	snprintf(k->version, sizeof k->version, "%s", rec.version);
+	if (strlen(hash) < SHA256_HEX_LEN)
+		return cl_err_msg(err, EINVAL, "%s: a damaged store entry (output-hash)", entry);
 	memcpy(k->output_hash, hash, SHA256_HEX_LEN);
 	k->output_hash[SHA256_HEX_LEN] = '\0';
 	if (!sha256_hex_valid(k->output_hash))

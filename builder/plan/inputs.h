@@ -54,4 +54,17 @@ void inputs_free(struct inputs *in);
  * build read. */
 int inputs_snapshot(const struct recipe *r, const struct inputs *in, const char *dest, struct cl_err *err);
 
+/* What cloister reads back of an entry's inputs.json (inputs_read.c): the
+ * top-level fields it wrote, one "key": value a line at two spaces'
+ * indent.  The document is cloister's own; the reader holds it to that
+ * layout and refuses anything else (-EINVAL, "where: ..."). */
+struct inputs_record {
+	char recipe[128];
+	char version[128];
+	char input_hash[SHA256_HEX_LEN + 1];
+};
+int inputs_json_parse(const char *data, size_t len, const char *where, struct inputs_record *rec,
+		      struct cl_err *err);
+int inputs_json_read(const char *path, struct inputs_record *rec, struct cl_err *err);
+
 #endif
