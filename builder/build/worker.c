@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../common/cleanup.h"
+
 __attribute__((noreturn))
 static void worker_main(int fd, pid_t parent, worker_fn fn, void *arg)
 {
@@ -54,39 +56,70 @@ int worker_start(struct worker *w, worker_fn fn, void *arg, struct cl_err *err)
 	return 0;
 }
 
+/* The largest errno the kernel has room for (its MAX_ERRNO). */
+#define ERRNO_MAX 4095
+
+/* A decimal number of the report and the separator after it; p moves past both. */
+static int report_number(const char **p, char sep, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(*p, &end, 10);
+	if (end == *p || *end != sep || errno)
+		return -1;
+	*out = v;
+	*p = end + 1;
+	return 0;
+}
+
+int worker_report_parse(const char *data, size_t len, int status, const char *what, char **result,
+			struct cl_err *err)
+{
+	*result = NULL;
+	_cleanup_free_ char *report = malloc(len + 1);
+	if (!report)
+		return cl_err_set(err, ENOMEM, "reading the report of %s", what);
+	memcpy(report, data, len);
+	report[len] = '\0';
+	if (report[0] == '+' && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		memmove(report, report + 1, strlen(report));
+		*result = steal_ptr(&report);
+		return 0;
+	}
+	char *colon = strchr(report, ':');
+	long code = 0, cls = CL_UNSET, sig = 0;
+	const char *p = report + 1;
+	if (report[0] == '-' && colon && report_number(&p, ',', &code) == 0 && report_number(&p, ',', &cls) == 0 &&
+	    report_number(&p, ':', &sig) == 0) {
+		/* whatever the numbers: an errno, a class and a signal cloister
+		 * can have, so the exit status stays 128 + a signal at most */
+		int rc = cl_err_in(err, cls >= CL_UNSET && cls <= CL_INTERRUPTED ? (enum cl_class)cls : CL_UNSET,
+				   code > 0 && code <= ERRNO_MAX ? (int)code : EIO, "%s", colon + 1);
+		err->signal = sig > 0 && sig < NSIG ? (int)sig : 0;
+		return rc;
+	}
+	p = report + 1;
+	if (report[0] == '-' && colon)
+		return cl_err_msg(err, report_number(&p, ':', &code) == 0 && code > 0 && code <= ERRNO_MAX ? (int)code : EIO,
+				  "%s", colon + 1);
+	if (WIFSIGNALED(status))
+		return cl_err_msg(err, EIO, "%s died of signal %d", what, WTERMSIG(status));
+	return cl_err_msg(err, EIO, "%s failed without a report (exit status %d)", what,
+			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 int worker_result(struct worker *w, int status, const char *what, char **result, struct cl_err *err)
 {
 	*result = NULL;
 	off_t size = lseek(w->fd, 0, SEEK_END);
-	char *report = size >= 0 ? malloc((size_t)size + 1) : NULL;
+	_cleanup_free_ char *report = size >= 0 ? malloc((size_t)size + 1) : NULL;
 	ssize_t n = report ? pread(w->fd, report, (size_t)size, 0) : -1;
 	close(w->fd);
 	w->fd = -1;
 	w->pid = -1;
 	if (!report)
 		return cl_err_set(err, size < 0 ? errno : ENOMEM, "reading the report of %s", what);
-	report[n > 0 ? n : 0] = '\0';
-	if (report[0] == '+' && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		memmove(report, report + 1, strlen(report));
-		*result = report;
-		return 0;
-	}
-	int rc;
-	char *colon = strchr(report, ':');
-	int code = 0, cls = 0, sig = 0;
-	if (report[0] == '-' && colon && sscanf(report + 1, "%d,%d,%d:", &code, &cls, &sig) == 3) {
-		rc = cl_err_in(err, cls >= CL_UNSET && cls <= CL_INTERRUPTED ? (enum cl_class)cls : CL_UNSET,
-			       code > 0 ? code : EIO, "%s", colon + 1);
-		err->signal = sig;
-	} else if (report[0] == '-' && colon)
-		rc = cl_err_msg(err, atoi(report + 1) > 0 ? atoi(report + 1) : EIO, "%s", colon + 1);
-	else if (WIFSIGNALED(status))
-		rc = cl_err_msg(err, EIO, "%s died of signal %d", what, WTERMSIG(status));
-	else
-		rc = cl_err_msg(err, EIO, "%s failed without a report (exit status %d)", what,
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	free(report);
-	return rc;
+	return worker_report_parse(report, n > 0 ? (size_t)n : 0, status, what, result, err);
 }
 
 int worker_wait(struct worker *w, const char *what, char **result, struct cl_err *err)

@@ -28,6 +28,11 @@ int worker_start(struct worker *w, worker_fn fn, void *arg, struct cl_err *err);
  * worker's error; a worker that died without a report is -EIO naming it
  * with `what`. */
 int worker_result(struct worker *w, int status, const char *what, char **result, struct cl_err *err);
+/* The parsing of worker_result(), from memory: len bytes of the report
+ * (a NUL need not follow) of a worker that ended with wait status
+ * `status`. */
+int worker_report_parse(const char *report, size_t len, int status, const char *what, char **result,
+			struct cl_err *err);
 /* waitpid() and worker_result(). */
 int worker_wait(struct worker *w, const char *what, char **result, struct cl_err *err);
 
