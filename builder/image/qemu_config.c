@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "qemu_config.h"
 
 #include <ctype.h>
@@ -141,9 +142,10 @@ static int split_line(const struct line_ctx *c, const char *p, struct word *w, s
 int qemu_config_parse(const char *file, const char *text, size_t len, const struct qemu_var *vars,
 		      size_t n_vars, struct words *out, struct cl_err *err)
 {
-	if (strlen(text) != len)
+	/* len bytes, with or without a NUL after them: nothing past len is read */
+	if (memchr(text, '\0', len))
 		return cl_err_msg(err, EINVAL, "%s: contains a NUL byte; it must be text", file);
-	_cleanup_free_ char *copy = strdup(text);
+	_cleanup_free_ char *copy = strndup(text, len);
 	if (!copy)
 		return cl_err_msg(err, ENOMEM, "%s", file);
 	struct line_ctx c = { file, 0, vars, n_vars };

@@ -26,7 +26,8 @@ struct qemu_var {
 	const char *value;
 };
 
-/* Appends the words of text (read from file, for messages) to out. */
+/* Appends the words of the len bytes of text (a NUL need not follow;
+ * file names it in messages) to out. */
 int qemu_config_parse(const char *file, const char *text, size_t len, const struct qemu_var *vars,
 		      size_t n_vars, struct words *out, struct cl_err *err);
 /* The same for a file; a missing file adds nothing. */
