@@ -115,6 +115,18 @@ static void no_shell(void)
 	CHECK_STR(split("-m \x01\n"), "ERROR qemu-command-line.config:1: a control character (0x01)");
 }
 
+/* fuzz_qemu_config found it: the parser ran strlen() past len bytes that
+ * no NUL followed (tests/fuzz/corpus/qemu_config/crash-read-past-len). */
+static void only_len_bytes(void)
+{
+	const char text[] = "-m 256\n-smp 2\n";
+	struct words w = { 0 };
+	struct cl_err err = { 0 };
+	CHECK(qemu_config_parse("f", text, 7, vars, 3, &w, &err) == 0);
+	CHECK(w.n == 2 && !strcmp(w.v[0], "-m") && !strcmp(w.v[1], "256") && w.v[2] == NULL);
+	words_free(&w);
+}
+
 static void missing_file_adds_nothing(void)
 {
 	struct words w = { 0 };
@@ -182,6 +194,7 @@ int main(void)
 	RUN(quotes);
 	RUN(variables);
 	RUN(no_shell);
+	RUN(only_len_bytes);
 	RUN(missing_file_adds_nothing);
 	RUN(control_characters_made_visible);
 	RUN(ipxe_script);
