@@ -204,8 +204,9 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	bool handed = rc == 0 && host_uid != geteuid();
 	if (rc == 0 && handed && (rc = tree_chown(build, host_uid, host_gid, err)) == 0)
 		rc = tree_chown(out, host_uid, host_gid, err);
-	if (rc == 0)
-		rc = sandbox_run(&cfg, err);
+	struct sandbox_result res;
+	if (rc == 0 && (rc = sandbox_run(&cfg, &res, err)) == 0)
+		rc = res.status;
 	/* every process of the sandbox is gone: the output is taken back
 	 * before anything reads it */
 	if (handed) {
