@@ -400,7 +400,8 @@ int cmd_build(int argc, char **argv)
 				} else {
 					cl_err_in(&ie, CL_IO, EIO, "%s: died of signal %d", what, g - 128);
 				}
-				report_json_build(cmd, recipe ? recipe : machine, &none, NULL, now_s() - t0, &ie);
+				report_json_build(cmd, recipe ? recipe : machine, machine != NULL, &none, NULL,
+						  now_s() - t0, &ie);
 			}
 			return g;
 		}
@@ -498,8 +499,8 @@ int cmd_build(int argc, char **argv)
 	 * one error document */
 	bool builds = !strcmp(cmd, "build") || !strcmp(cmd, "check");
 	if (o.json && builds)
-		report_json_build(cmd, recipe ? recipe : machine, &outcomes, made ? &made->report : NULL,
-				  now_s() - t0, r < 0 ? &err : NULL);
+		report_json_build(cmd, recipe ? recipe : machine, machine != NULL, &outcomes,
+				  made ? &made->report : NULL, now_s() - t0, r < 0 ? &err : NULL);
 	else if (r < 0 && o.json && strcmp(cmd, "fetch"))
 		cli_json_error(cmd, &err);
 	outcome_list_free(&outcomes);

@@ -135,14 +135,14 @@ static void machine_json(struct json_out *j, const struct machine_report *m)
 	json_end(j, '}');
 }
 
-void report_json_build(const char *cmd, const char *what, const struct outcome_list *l,
+void report_json_build(const char *cmd, const char *what, bool machine, const struct outcome_list *l,
 		       const struct machine_report *m, double seconds, const struct cl_err *err)
 {
 	struct json_out j = { .f = stdout };
 	json_begin(&j, '{');
 	json_field_str(&j, "command", cmd);
 	json_field_str(&j, "what", what);
-	json_field_str(&j, "target", m ? "machine" : "recipe");
+	json_field_str(&j, "target", machine ? "machine" : "recipe");
 	json_field_bool(&j, "ok", err == NULL);
 	json_field_num(&j, "seconds", seconds);
 	json_key(&j, "recipes");

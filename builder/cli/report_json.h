@@ -37,10 +37,10 @@ struct machine_report {
 	const struct machine_image_result *image;    /* NULL: not linked */
 };
 
-/* `cloister build` and `check`: what (a recipe or a machine), every
- * recipe's outcome, the machine's products (m, or NULL for -r), the time;
- * err NULL when it succeeded. */
-void report_json_build(const char *cmd, const char *what, const struct outcome_list *l,
+/* `cloister build` and `check`: what (a recipe, or a machine when
+ * machine), every recipe's outcome, what `build MACHINE` made after them
+ * (m; NULL otherwise), the time; err NULL when it succeeded. */
+void report_json_build(const char *cmd, const char *what, bool machine, const struct outcome_list *l,
 		       const struct machine_report *m, double seconds, const struct cl_err *err);
 
 /* `cloister graph`: nodes and edges. */

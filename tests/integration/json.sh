@@ -137,6 +137,10 @@ expect "...the output folder, absolute, and no image (--initramfs-only)" "$work/
 expect "...every package, the listed one asked for" "image-base:false image-extra:true" \
 	"$(q "$j" '[.recipes[] | "\(.name):\(.root)"] | sort | join(" ")')"
 
+cb check tiny --json >"$j" 2>/dev/null
+expect "check MACHINE --json: a machine, every recipe checked, nothing assembled" "machine checked checked null" \
+	"$(q "$j" '[.target, (.recipes[].outcome), .machine] | map(tostring) | join(" ")')"
+
 # verify: every entry, and what is bad
 cs verify --json >"$j" 2>/dev/null
 expect "verify --json exits 0 on a sound store" "0" "$?"
