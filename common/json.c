@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include <math.h>
+
 /* The length of the valid UTF-8 sequence at s, or 0. */
 static int utf8_len(const unsigned char *s)
 {
@@ -103,6 +105,15 @@ void json_val_bool(struct json_out *j, int v)
 	fputs(v ? "true" : "false", j->f);
 }
 
+void json_val_num(struct json_out *j, double v)
+{
+	sep(j);
+	if (isfinite(v))
+		fprintf(j->f, "%.3f", v);
+	else
+		fputs("null", j->f);
+}
+
 void json_field_str(struct json_out *j, const char *key, const char *s)
 {
 	json_key(j, key);
@@ -119,4 +130,10 @@ void json_field_bool(struct json_out *j, const char *key, int v)
 {
 	json_key(j, key);
 	json_val_bool(j, v);
+}
+
+void json_field_num(struct json_out *j, const char *key, double v)
+{
+	json_key(j, key);
+	json_val_num(j, v);
 }

@@ -25,9 +25,12 @@ void json_key(struct json_out *j, const char *key);
 void json_val_str(struct json_out *j, const char *s);   /* NULL: null */
 void json_val_int(struct json_out *j, long long v);
 void json_val_bool(struct json_out *j, int v);
+/* a number with three decimals (seconds); not finite: null */
+void json_val_num(struct json_out *j, double v);
 /* key and value in one */
 void json_field_str(struct json_out *j, const char *key, const char *s);
 void json_field_int(struct json_out *j, const char *key, long long v);
 void json_field_bool(struct json_out *j, const char *key, int v);
+void json_field_num(struct json_out *j, const char *key, double v);
 
 #endif

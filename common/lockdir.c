@@ -92,6 +92,12 @@ int lockdir_remove_if_dead(const char *path, struct cl_err *err)
 
 long lockdir_sweep(const char *dir, const char *prefix)
 {
+	return lockdir_sweep_each(dir, prefix, NULL, NULL);
+}
+
+long lockdir_sweep_each(const char *dir, const char *prefix, void (*removed)(void *ctx, const char *path),
+			void *ctx)
+{
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	long n = 0;
@@ -103,8 +109,11 @@ long lockdir_sweep(const char *dir, const char *prefix)
 		char path[PATH_MAX + 300];
 		struct cl_err ignore;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (lockdir_remove_if_dead(path, &ignore) == 1)
+		if (lockdir_remove_if_dead(path, &ignore) == 1) {
 			n++;
+			if (removed)
+				removed(ctx, path);
+		}
 	}
 	if (d)
 		closedir(d);

@@ -27,5 +27,8 @@ int lockdir_remove_if_dead(const char *path, struct cl_err *err);
 /* lockdir_remove_if_dead on every entry of dir whose name starts with
  * prefix (every entry, with NULL); returns how many were removed. */
 long lockdir_sweep(const char *dir, const char *prefix);
+/* The same, telling removed(ctx, path) of each (removed may be NULL). */
+long lockdir_sweep_each(const char *dir, const char *prefix, void (*removed)(void *ctx, const char *path),
+			void *ctx);
 
 #endif

@@ -140,7 +140,7 @@ void sandbox_init_main(const struct sandbox_config *cfg, int chan)
 	 * reap until no child is left.  Every process of the namespace is a
 	 * descendant of pid 1 and is reparented to it when its parent dies,
 	 * so "no child" means "no process". */
-	int code = -1;
+	int code = -1, sig = 0;
 	for (;;) {
 		int status;
 		pid_t p = wait(&status);
@@ -149,13 +149,16 @@ void sandbox_init_main(const struct sandbox_config *cfg, int chan)
 				continue;
 			break; /* ECHILD */
 		}
-		if (p == child)
+		if (p == child) {
 			code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		}
 		if (code >= 0)
 			kill(-1, SIGKILL);
 	}
-	char msg[16];
-	snprintf(msg, sizeof msg, "%d", code);
+	/* the signal too: 137 is an exit status as well as SIGKILL's */
+	char msg[32];
+	snprintf(msg, sizeof msg, "%d %d", code, sig);
 	chan_send(chan, CHAN_EXIT_STATUS, msg, -1);
 	_exit(code);
 }

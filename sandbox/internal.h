@@ -114,7 +114,8 @@ enum chan_msg {
 	CHAN_NOTIFY_FD = 'F',  /* carries the seccomp listener */
 	CHAN_SETUP_ERROR = 'E',
 	CHAN_EXEC_ERROR = 'X',
-	CHAN_EXIT_STATUS = 'S', /* the command's status; every process is gone */
+	CHAN_EXIT_STATUS = 'S', /* "STATUS SIGNAL": the command's status, the signal that ended it
+				   (0: it exited); every process is gone */
 	CHAN_NETNS_FD = 'N',    /* from the network helper to pid 1 */
 	CHAN_IDMAP_DONE = 'M',  /* from the supervisor: the id maps are written */
 };
@@ -123,8 +124,9 @@ int chan_send(int sock, enum chan_msg type, const char *text, int fd);
 int chan_recv(int sock, char *text, size_t len, int *fd);
 
 /* supervisor.c */
+/* Supervises the sandbox until it ends; fills res (but its wall time). */
 int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
-		      int chan, int sigfd, struct cl_err *err);
+		      int chan, int sigfd, struct sandbox_result *res, struct cl_err *err);
 
 /* init.c: pid 1 of the sandbox; never returns */
 __attribute__((noreturn))

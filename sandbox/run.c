@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
@@ -183,7 +184,14 @@ static void explain_userns_failure(struct cl_err *err)
 		cl_err_prefix(err, "%s; the failing step was", why);
 }
 
-int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, struct cl_err *err)
 {
 	struct child_ctx ctx = { 0 };
 	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1, bpf_w = -1, cgroup_fd = -1;
@@ -193,6 +201,7 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 	sigset_t mask, oldmask;
 	int rc;
 
+	*res = (struct sandbox_result){ .exit_code = -1 };
 	if (!cfg->argv || !cfg->argv[0])
 		return cl_err_msg(err, EINVAL, "no command given");
 	TRY(sandbox_host_ids(cfg, &ctx.outer_uid, &ctx.outer_gid, err));
@@ -236,6 +245,7 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 			goto out_mask;
 		}
 	}
+	double t0 = now_s();
 	pid_t pid = sandbox_clone(&pidfd, cgroup_fd, err);
 	if (pid == 0) {
 		close(parent_end);
@@ -266,8 +276,10 @@ int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err)
 		rc = sandbox_seccomp_export(filter, bpf_w, err);
 	cl_closep(&bpf_w);
 	if (rc >= 0)
-		rc = sandbox_supervise(cfg, pid, pidfd, parent_end, sigfd, err);
+		rc = sandbox_supervise(cfg, pid, pidfd, parent_end, sigfd, res, err);
+	res->wall_seconds = now_s() - t0;
 	if (rc < 0) {
+		*res = (struct sandbox_result){ .exit_code = -1 };
 		/* Whatever went wrong, nothing of the sandbox outlives us. */
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		waitpid(pid, NULL, 0);

@@ -1,8 +1,8 @@
 /* The cloister sandbox: the isolation every build runs in.
  *
  * A caller fills a struct sandbox_config (sandbox_config_init, then the
- * sandbox_config_add_* helpers), calls sandbox_run(), and gets the
- * command's exit status back.  The steps that build the sandbox, in the
+ * sandbox_config_add_* helpers), calls sandbox_run(), and gets a struct
+ * sandbox_result back: the command's status, how it ended, its times.  The steps that build the sandbox, in the
  * order they happen, are listed in one function: sandbox_child_setup() in
  * sandbox/run.c.  docs/sandbox.md is the threat model and the policy. */
 #ifndef CLOISTER_SANDBOX_H
@@ -160,10 +160,39 @@ int sandbox_doctor_seccomp_notify(char *why, size_t len);
  * ".." is refused.  Returns a malloc'd string, or NULL with err set. */
 char *sandbox_normalize_path(const char *path, struct cl_err *err);
 
-/* Runs cfg->argv in a new sandbox and waits for it.  Returns the exit
- * status to report (the command's; 128+N for signal N; 124 on timeout), or
- * a negative errno with err filled when the sandbox could not be set up
- * (the caller then exits 125). */
-int sandbox_run(const struct sandbox_config *cfg, struct cl_err *err);
+/* A file the command read.  Reserved for the audit, which will trace the
+ * reads of a build: no field is defined yet, and sandbox_run() never
+ * records one. */
+struct sandbox_read;
+
+/* How a sandbox ended. */
+struct sandbox_result {
+	/* The status to report, as `cloister run` exits with it: the
+	 * command's exit status; 128+N when signal N ended it; 124 when it
+	 * timed out; 128+N when cloister got signal N and killed it. */
+	int status;
+	int exit_code;          /* the command's exit status; -1 when it did not exit */
+	int signal;             /* the signal that ended the command (SIGKILL after a timeout or an
+				   interrupt); 0 when it exited */
+	bool timed_out;         /* killed after cfg->timeout_sec */
+	int interrupted_by;     /* the signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) cloister got and killed
+				   the sandbox for; 0 */
+	double wall_seconds;    /* from the sandbox's creation to its end */
+	/* CPU time of every process of the sandbox: pid 1's own and that of
+	 * all it reaped, which is every process inside (the rusage of
+	 * waitid(2), as wait4(2) gives it).  0 with cfg->async_teardown,
+	 * which returns before pid 1 is reaped. */
+	double user_seconds;
+	double system_seconds;
+	/* Reserved for the audit: the files the command read.  NULL and 0
+	 * until the reads are traced. */
+	struct sandbox_read *reads;
+	size_t n_reads;
+};
+
+/* Runs cfg->argv in a new sandbox, waits for it and fills res.  Returns
+ * 0, or a negative errno with err filled when the sandbox could not be
+ * set up (the caller then exits 125; res is then zeroed). */
+int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, struct cl_err *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -97,6 +98,7 @@ struct supervision {
 	bool chan_open;
 	bool setup_failed;
 	int exit_status;     /* from pid 1's last report, or -1 */
+	int exit_signal;     /* the signal that ended the command, from the same report */
 };
 
 /* One message from inside.  A setup error travels as "ERRNO:message". */
@@ -122,13 +124,22 @@ static void read_message(struct supervision *sv, int chan, struct cl_err *err)
 	} else if (type == CHAN_EXEC_ERROR) {
 		fprintf(stderr, "cloister: %s\n", text);
 	} else if (type == CHAN_EXIT_STATUS) {
-		sv->exit_status = atoi(text);
+		int code = -1, sig = 0;
+		if (sscanf(text, "%d %d", &code, &sig) >= 1) {
+			sv->exit_status = code;
+			sv->exit_signal = sig;
+		}
 	}
 	cl_closep(&fd);
 }
 
+static double seconds(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
 int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
-		      int chan, int sigfd, struct cl_err *err)
+		      int chan, int sigfd, struct sandbox_result *res, struct cl_err *err)
 {
 	struct supervision sv = { .notify_fd = -1, .chan_open = true, .exit_status = -1 };
 	int64_t deadline = cfg->timeout_sec ? now_ms() + (int64_t)cfg->timeout_sec * 1000 : -1;
@@ -177,7 +188,11 @@ int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
 		if (p[0].revents & POLLIN)
 			break;
 		if (sv.exit_status >= 0 && cfg->async_teardown && !timed_out && !killed_by) {
-			rc = sv.exit_status;
+			/* pid 1 is not reaped: no rusage */
+			res->status = sv.exit_status;
+			res->signal = sv.exit_signal;
+			res->exit_code = sv.exit_signal ? -1 : sv.exit_status;
+			rc = 0;
 			goto out;
 		}
 	}
@@ -190,23 +205,37 @@ int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
 		read_message(&sv, chan, err);
 	}
 	siginfo_t si;
+	struct rusage ru;
 	memset(&si, 0, sizeof si);
-	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0) {
+	memset(&ru, 0, sizeof ru);
+	/* the raw waitid: glibc's has no rusage argument.  Pid 1 reaped every
+	 * process inside, so its rusage counts them all. */
+	if (syscall(SYS_waitid, P_PIDFD, pidfd, &si, WEXITED, &ru) < 0) {
 		rc = cl_err_set(err, errno, "waiting for the sandbox");
 		goto out;
 	}
+	res->user_seconds = seconds(&ru.ru_utime);
+	res->system_seconds = seconds(&ru.ru_stime);
+	/* pid 1 exits with the command's status; its report says whether a
+	 * signal ended the command.  Pid 1 itself is killed only by us. */
+	bool init_killed = si.si_code != CLD_EXITED;
+	res->timed_out = timed_out;
+	res->interrupted_by = killed_by;
+	res->signal = init_killed ? si.si_status : sv.exit_status >= 0 ? sv.exit_signal : 0;
+	res->exit_code = res->signal ? -1 : si.si_status;
+	rc = 0;
 	if (sv.setup_failed)
 		rc = -err->code;
 	else if (timed_out) {
 		fprintf(stderr, "cloister: timed out after %u s; the sandbox was killed\n",
 			cfg->timeout_sec);
-		rc = SANDBOX_EXIT_TIMEOUT;
+		res->status = SANDBOX_EXIT_TIMEOUT;
 	} else if (killed_by)
-		rc = 128 + killed_by;
-	else if (si.si_code == CLD_EXITED)
-		rc = si.si_status;
+		res->status = 128 + killed_by;
+	else if (!init_killed)
+		res->status = si.si_status;
 	else
-		rc = 128 + si.si_status;
+		res->status = 128 + si.si_status;
 out:
 	cl_closep(&sv.notify_fd);
 	return rc;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #include "../../sandbox/sandbox.h"
 #include "../plan/graph.h"
 #include "../plan/inputs.h"
+#include "outcome.h"
 #include "../seed/seed.h"
 #include "../fetch/sources.h"
 #include "../store/store.h"
@@ -250,7 +252,7 @@ static bool wants_recheck(const struct build_opts *o, const struct graph *g, siz
 
 static int plan_one(const struct build_opts *o, const struct graph *g, size_t i, const char *seed_hash,
 		    struct build_dep *results, struct build_dep *deps, size_t *n_deps,
-		    struct recipe_settings *rs, struct inputs *in, struct cl_err *err)
+		    struct recipe_settings *rs, struct inputs *in, struct store_entry *e, struct cl_err *err)
 {
 	const struct recipe *r = &g->nodes[i];
 	if (o->machine)
@@ -269,19 +271,18 @@ static int plan_one(const struct build_opts *o, const struct graph *g, size_t i,
 	*n_deps = nl;
 	TRY(check_providers(r, deps, nl, err));
 	TRY(inputs_compute(r, seed_hash, deps, nl, o->machine ? rs : NULL, in, err));
-	struct store_entry e;
-	int rc = store_lookup(o->home, in->hash, r->name, r->version, &e, err);
+	int rc = store_lookup(o->home, in->hash, r->name, r->version, e, err);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
 		return rc;
 	/* a worker must check an unchecked entry, or redo the one asked for */
-	if ((!o->no_check && !store_checked(&e)) || wants_recheck(o, g, i))
+	if ((!o->no_check && !store_checked(e)) || wants_recheck(o, g, i))
 		return 0;
 	results[i].name = r->name;
 	results[i].version = r->version;
-	memcpy(results[i].output_hash, e.output_hash, sizeof results[i].output_hash);
-	TRY(pathf(err, results[i].out_dir, sizeof results[i].out_dir, "%s/out", e.path));
+	memcpy(results[i].output_hash, e->output_hash, sizeof results[i].output_hash);
+	TRY(pathf(err, results[i].out_dir, sizeof results[i].out_dir, "%s/out", e->path));
 	return 1;
 }
 
@@ -317,14 +318,23 @@ static int write_unchecked(const char *stage, struct cl_err *err)
 	return write_file_atomic(file, text, sizeof text - 1, 0444, err);
 }
 
+/* The entry an outcome is about: its path, output hash and log. */
+static void outcome_entry(struct build_outcome *out, const struct store_entry *e)
+{
+	snprintf(out->entry, sizeof out->entry, "%s", e->path);
+	memcpy(out->output_hash, e->output_hash, sizeof out->output_hash);
+	snprintf(out->log, sizeof out->log, "%s/log", e->path);
+}
+
 /* Builds node i (under the lock of its input hash; another build may have
- * published it meanwhile) and fills e. */
+ * published it meanwhile) and fills e, and out with what was done. */
 static int build_one(const struct build_opts *o, const struct graph *g, size_t i, size_t seq,
 		     const char *seed_tree, const struct build_dep *deps, size_t nl,
-		     const struct inputs *in, struct store_entry *e, struct cl_err *err)
+		     const struct inputs *in, struct build_outcome *out, struct store_entry *e, struct cl_err *err)
 {
 	const struct recipe *r = &g->nodes[i];
-	const struct build_job job = { .o = o, .r = r, .seed_tree = seed_tree, .deps = deps, .n_deps = nl, .in = in };
+	const struct build_job job = { .o = o, .r = r, .seed_tree = seed_tree, .deps = deps, .n_deps = nl, .in = in,
+				       .outcome = out };
 	struct stage stage = STAGE_NONE;
 	char build[PATH_MAX + 16], modes_file[PATH_MAX + 16];
 	struct path_modes modes;
@@ -335,18 +345,29 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 		return lock;
 	rc = store_lookup(o->home, in->hash, r->name, r->version, e, err);
 	if (rc == 0 && !wants_recheck(o, g, i)) {
+		outcome_entry(out, e);
 		if (!o->no_check && !store_checked(e)) {
 			/* built with --no-check before: check it now */
 			progress(o, seq, g->n, r->name, r->version, "checking the stored build", -1);
+			out->kind = OUTCOME_CHECKED;
+			out->against_store = true;
 			rc = repro_check_stored(&job, e, err);
 		} else {
 			progress(o, seq, g->n, r->name, r->version, "cached", -1);
+			out->kind = OUTCOME_CACHED;
+			out->verdict = store_checked(e) ? VERDICT_IDENTICAL : VERDICT_UNCHECKED;
 		}
 		goto out;
 	}
 	if (rc != 0 && rc != -ENOENT)
 		goto out;
 	bool stored = rc == 0;
+	if (stored) {
+		/* `cloister check`: the entry is what the new builds are held to */
+		outcome_entry(out, e);
+		out->kind = OUTCOME_CHECKED;
+		out->against_store = true;
+	}
 	if ((rc = sources_fetch(o->home, r, &o->fetch, o->quiet, err)) < 0)
 		goto out;
 	double t0 = now_s();
@@ -357,6 +378,8 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 		ticker_stop(&tick);
 		if (rc == 0)
 			rc = write_unchecked(stage.path, err);
+		if (rc == 0)
+			out->verdict = VERDICT_UNCHECKED;
 	} else {
 		struct stage stage_b = STAGE_NONE;
 		struct repro_ab ab;
@@ -377,6 +400,8 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 				      &modes, e, err)) < 0)
 		goto out;
 	stage_release(&stage);
+	outcome_entry(out, e);
+	out->kind = OUTCOME_BUILT;
 	progress(o, seq, g->n, r->name, r->version, o->no_check ? "built (not checked) in" :
 		 "built twice, identical, in", now_s() - t0);
 out:
@@ -388,6 +413,8 @@ out:
 struct job {
 	struct worker w;  /* reports "OUTPUT_HASH OUT_DIR" */
 	size_t node;
+	struct build_outcome *out;  /* shared with the worker */
+	double t0;
 };
 
 /* What a build worker needs: everything is the parent's, read-only. */
@@ -399,15 +426,29 @@ struct job_args {
 	const struct build_dep *deps;
 	size_t nl;
 	const struct inputs *in;
+	struct build_outcome *out;
 };
 
 static int job_main(void *arg, FILE *result, struct cl_err *err)
 {
 	const struct job_args *a = arg;
 	struct store_entry e;
-	TRY(build_one(a->o, a->g, a->i, a->seq, a->seed_tree, a->deps, a->nl, a->in, &e, err));
+	TRY(build_one(a->o, a->g, a->i, a->seq, a->seed_tree, a->deps, a->nl, a->in, a->out, &e, err));
 	fprintf(result, "%s %s/out", e.output_hash, e.path);
 	return 0;
+}
+
+/* What the worker's outcome cannot say itself: its time, and how it ended. */
+static void finish_outcome(struct build_outcome *out, const struct rusage *ru, double t0, int rc,
+			   const struct cl_err *err)
+{
+	out->seconds = now_s() - t0;
+	out->cpu_seconds = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+			   (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	if (rc < 0) {
+		out->kind = cl_err_class(err) == CL_UNREPRODUCIBLE ? OUTCOME_NOT_REPRODUCIBLE : OUTCOME_FAILED;
+		snprintf(out->error, sizeof out->error, "%s", err->msg);
+	}
 }
 
 static int finish_job(struct job *j, int status, const struct graph *g, struct build_dep *results,
@@ -504,6 +545,36 @@ static int collect_results(const struct graph *g, const struct graph_root *roots
 	return 0;
 }
 
+static void emit(const struct build_opts *o, const struct build_outcome *out)
+{
+	if (o->outcome)
+		o->outcome(o->outcome_ctx, out);
+}
+
+/* The outcome of node i decided here, not by a worker: found in the
+ * store (e), not planned (err), or never started (neither). */
+static int emit_here(const struct build_opts *o, const struct graph *g, size_t i, const char *input_hash,
+		     const struct store_entry *e, const struct cl_err *failed, struct cl_err *err)
+{
+	if (!o->outcome)
+		return 0;
+	struct build_outcome *out = outcome_new_shared(g->nodes[i].name, g->nodes[i].version, g->is_root[i]);
+	if (!out)
+		return cl_err_set(err, ENOMEM, "building");
+	snprintf(out->input_hash, sizeof out->input_hash, "%s", input_hash ? input_hash : "");
+	if (e) {
+		outcome_entry(out, e);
+		out->kind = OUTCOME_CACHED;
+		out->verdict = store_checked(e) ? VERDICT_IDENTICAL : VERDICT_UNCHECKED;
+	} else if (failed) {
+		out->kind = OUTCOME_FAILED;
+		snprintf(out->error, sizeof out->error, "%s", failed->msg);
+	}
+	emit(o, out);
+	outcome_free_shared(out);
+	return 0;
+}
+
 int build_targets(const struct build_opts *o, const struct graph_root *roots, size_t n_roots,
 		  struct build_result **out, size_t *n_out, struct cl_err *err)
 {
@@ -514,7 +585,7 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 	TRY(graph_load(o->recipes, roots, n_roots, &g, err));
 	size_t n = g.n;
 	struct build_dep *results = calloc(n, sizeof *results);
-	char *state = calloc(n, 1); /* 0 waiting, 1 building, 2 done */
+	char *state = calloc(n, 1); /* 0 waiting, 1 building, 2 done, 3 failed before it started */
 	struct job *jobs = calloc(o->jobs ? o->jobs : 1, sizeof *jobs);
 	struct build_dep *deps = calloc(n, sizeof *deps);
 	size_t *layer = calloc(n, sizeof *layer);
@@ -540,8 +611,13 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			struct recipe_settings rs = { 0 };
 			size_t nd = 0;
 			size_t sk = seed_of(&seeds, &g.nodes[i]);
-			int p = plan_one(o, &g, i, seeds.s[sk].hash, results, deps, &nd, &rs, &in, err);
+			struct store_entry e = { 0 };
+			int p = plan_one(o, &g, i, seeds.s[sk].hash, results, deps, &nd, &rs, &in, &e, err);
 			if (p < 0) {
+				state[i] = 3;
+				struct cl_err ignore;
+				emit_here(o, &g, i, in.hash[0] ? in.hash : NULL, NULL, err, &ignore);
+				inputs_free(&in);
 				recipe_settings_free(&rs);
 				rc = p;
 				break;
@@ -551,16 +627,30 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 				progress(o, seq, n, g.nodes[i].name, g.nodes[i].version, "cached", -1);
 				state[i] = 2;
 				done++;
+				rc = emit_here(o, &g, i, in.hash, &e, NULL, err);
 			} else {
 				struct job *j = &jobs[running];
 				j->node = i;
+				j->t0 = now_s();
+				j->out = outcome_new_shared(g.nodes[i].name, g.nodes[i].version, g.is_root[i]);
+				if (!j->out)
+					rc = cl_err_set(err, ENOMEM, "building");
+				else
+					snprintf(j->out->input_hash, sizeof j->out->input_hash, "%s", in.hash);
 				/* a worker process builds one recipe; independent
 				 * recipes build in parallel, up to -j of them */
-				struct job_args a = { o, &g, i, seq, seeds.s[sk].tree, deps, nd, &in };
-				int sr = worker_start(&j->w, job_main, &a, err);
-				if (sr < 0)
+				struct job_args a = { o, &g, i, seq, seeds.s[sk].tree, deps, nd, &in, j->out };
+				int sr = rc < 0 ? rc : worker_start(&j->w, job_main, &a, err);
+				if (sr < 0) {
 					rc = sr;
-				else {
+					state[i] = 3;
+					if (j->out) {
+						j->out->kind = OUTCOME_FAILED;
+						snprintf(j->out->error, sizeof j->out->error, "%s", err->msg);
+						emit(o, j->out);
+					}
+					outcome_free_shared(j->out);
+				} else {
 					state[i] = 1;
 					running++;
 				}
@@ -575,7 +665,10 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			continue;
 		}
 		int status;
-		pid_t pid = waitpid(-1, &status, 0);
+		/* wait4: the worker's CPU time is its own and that of every
+		 * process it waited for (its sandboxes, the varied build) */
+		struct rusage ru;
+		pid_t pid = wait4(-1, &status, 0, &ru);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -587,6 +680,9 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 				continue;
 			struct cl_err jerr = { 0 };
 			int jr = finish_job(&jobs[k], status, &g, results, &jerr);
+			finish_outcome(jobs[k].out, &ru, jobs[k].t0, jr, &jerr);
+			emit(o, jobs[k].out);
+			outcome_free_shared(jobs[k].out);
 			state[jobs[k].node] = 2;
 			done++;
 			/* the first failure is the one reported; running builds finish */
@@ -597,6 +693,12 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			jobs[k] = jobs[--running];
 			break;
 		}
+	}
+	/* what a failure kept from starting is said too */
+	for (size_t i = 0; state && i < n; i++) {
+		struct cl_err ignore;
+		if (state[i] == 0)
+			emit_here(o, &g, i, NULL, NULL, NULL, &ignore);
 	}
 	if (rc == 0 && done == n)
 		rc = collect_results(&g, roots, n_roots, results, out, n_out, err);

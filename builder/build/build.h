@@ -21,6 +21,8 @@ enum build_note {
 	NOTE_FINDING,
 };
 
+struct build_outcome;
+
 struct build_opts {
 	char home[PATH_MAX];
 	char recipes[PATH_MAX];
@@ -45,6 +47,12 @@ struct build_opts {
 	 * from the process that builds, one whole line or block per call. */
 	void (*note)(void *ctx, enum build_note kind, const char *text);
 	void *note_ctx;
+	/* Where each recipe's outcome goes (outcome.h: what was done, the
+	 * verdict, the timings; the reporter of --json collects them), once
+	 * per recipe of the graph, each after what it needs, in the process
+	 * that called build_targets; NULL: nowhere. */
+	void (*outcome)(void *ctx, const struct build_outcome *out);
+	void *outcome_ctx;
 };
 
 /* Finds a delegated cgroup v2 and moves cloister into it (before any
@@ -74,6 +82,9 @@ struct build_job {
 	 * (the checker unpacks once for A, B and the culprit search). */
 	const char *unpacked;
 	const char *unpacked_srcdir;
+	/* What the build finds out (the verdict, the differences, the log
+	 * kept), in memory the driver reads (outcome.h); NULL: not recorded. */
+	struct build_outcome *outcome;
 };
 
 /* Builds job in stage s (sources unpacked anew, or cloned from
@@ -93,7 +104,8 @@ struct build_result {
 	bool root;                /* asked for; false for a runtime dependency one of them pulls in */
 };
 
-/* Builds the roots and everything they need.  *results (malloc'd, the
+/* Builds the roots and everything they need, each recipe's outcome
+ * handed to o->outcome whether it succeeds or not.  *results (malloc'd, the
  * caller frees it) gets what an image of the roots is made of: each root
  * in the order asked, each after the recipes it depends on at run time
  * (`depends`, transitively), every recipe once; build-needs are not in it.

@@ -3,6 +3,7 @@
  * the timeout, and on failure the log's tail and where it was kept. */
 #define _GNU_SOURCE
 #include "build_run.h"
+#include "outcome.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -203,8 +204,9 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	bool handed = rc == 0 && host_uid != geteuid();
 	if (rc == 0 && handed && (rc = tree_chown(build, host_uid, host_gid, err)) == 0)
 		rc = tree_chown(out, host_uid, host_gid, err);
-	if (rc == 0)
-		rc = sandbox_run(&cfg, err);
+	struct sandbox_result res;
+	if (rc == 0 && (rc = sandbox_run(&cfg, &res, err)) == 0)
+		rc = res.status;
 	/* every process of the sandbox is gone: the output is taken back
 	 * before anything reads it */
 	if (handed) {
@@ -242,9 +244,12 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 		if (recipe_name_valid(r->name) && recipe_version_valid(r->version) &&
 		    pathf(&ignore, dir, sizeof dir, "%s/logs", o->home) == 0 && mkdir_p(dir, 0755, &ignore) == 0 &&
 		    pathf(&ignore, keep, sizeof keep, "%s/%s-%s.failed.log", dir, r->name, r->version) == 0 &&
-		    rename(logp, keep) == 0)
+		    rename(logp, keep) == 0) {
+			if (job->outcome)
+				snprintf(job->outcome->log, sizeof job->outcome->log, "%s", keep);
 			return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s failed (%s %d); the log is %s", r->name, r->version,
 					  rc == SANDBOX_EXIT_TIMEOUT ? "timed out, status" : "exit status", rc, keep);
+		}
 		return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s failed (exit status %d)", r->name, r->version, rc);
 	}
 	/* an entry's log is part of it: a build whose log was cut short is

@@ -67,8 +67,11 @@ int diffoscope_run(const char *prog, const char *a_root, const char *b_root, con
 		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, a_root, "/a", err);
 	if (rc == 0)
 		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, b_root, "/b", err);
+	struct sandbox_result res;
 	if (rc == 0)
-		rc = sandbox_run(&cfg, err);
+		rc = sandbox_run(&cfg, &res, err);
+	if (rc == 0)
+		rc = res.status;
 	sandbox_config_free(&cfg);
 	if (rc < 0)
 		return cl_err_prefix(err, "diffoscope's sandbox");

@@ -21,6 +21,7 @@
 #include "culprit.h"
 #include "explain.h"
 #include "../plan/inputs.h"
+#include "../build/outcome.h"
 #include "../../common/termsafe.h"
 #include "diffoscope.h"
 #include "../../sandbox/sandbox.h"
@@ -381,6 +382,8 @@ static int check_pair(const struct build_job *job, struct stage *stage_a, struct
 				snprintf(ls, sizeof ls, "the stored output %s", sout);
 				snprintf(ln, sizeof ln, "the new builds (A and B agree) %s", out);
 				note_differences(job, &s, ls, ln, 20, "", sout, out);
+				if (job->outcome)
+					outcome_set_differences(job->outcome, &s);
 				comparison_free(&s);
 				comparison_free(&c);
 				return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: the two new builds agree, but differ from the stored "
@@ -392,6 +395,8 @@ static int check_pair(const struct build_job *job, struct stage *stage_a, struct
 		}
 		if ((r = pathf(err, json, sizeof json, "%s/reproducibility.json", stage_a->path)) == 0)
 			write_json(json, &c, NULL, ab->b_later, stored != NULL);
+		if (r == 0 && job->outcome)
+			job->outcome->verdict = VERDICT_IDENTICAL;
 		comparison_free(&c);
 		return r;
 	}
@@ -426,6 +431,12 @@ static int check_pair(const struct build_job *job, struct stage *stage_a, struct
 	if (pathf(err, json, sizeof json, "%s/reproducibility.json", dir) == 0)
 		write_json(json, &c, culprits, ab->b_later, false);
 	run_diffoscope(job, &c, a, b, dir);
+	if (job->outcome) {
+		outcome_set_differences(job->outcome, &c);
+		snprintf(job->outcome->differs_when, sizeof job->outcome->differs_when, "%s", culprits);
+		snprintf(job->outcome->kept, sizeof job->outcome->kept, "%s", dir);
+		snprintf(job->outcome->log, sizeof job->outcome->log, "%s/log", a);
+	}
 	size_t n = c.n;
 	comparison_free(&c);
 	/* stage_a is kept now: keep_pair emptied it, so the caller removes nothing */
@@ -464,6 +475,8 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 		snprintf(ls, sizeof ls, "the stored output %s", sout);
 		snprintf(lb, sizeof lb, "B (every variation) %s", out);
 		note_differences(job, &c, ls, lb, 20, header, sout, out);
+		if (job->outcome)
+			outcome_set_differences(job->outcome, &c);
 		comparison_free(&c);
 		stage_drop(&stage_b);
 		return cl_err_in(err, CL_UNREPRODUCIBLE, EIO, "%s %s: a varied rebuild differs from the unchecked stored output %s",
@@ -477,5 +490,7 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 	comparison_free(&c);
 	if (r == 0)
 		r = store_rewrite_digests(e->path, err);
+	if (r == 0 && job->outcome)
+		job->outcome->verdict = VERDICT_IDENTICAL;
 	return r;
 }

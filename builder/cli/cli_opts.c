@@ -3,6 +3,7 @@
 #include "../../common/err.h"
 #include "../../common/json.h"
 #include "../fetch/fetch.h"
+#include "report_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -109,12 +110,7 @@ int cli_json_error(const char *cmd, const struct cl_err *err)
 	json_begin(&j, '{');
 	json_field_str(&j, "command", cmd);
 	json_field_bool(&j, "ok", 0);
-	json_key(&j, "error");
-	json_begin(&j, '{');
-	json_field_str(&j, "class", cl_class_name(cl_err_class(err)));
-	json_field_str(&j, "message", err->msg);
-	json_field_int(&j, "exit", cl_exit_status(err));
-	json_end(&j, '}');
+	report_json_error(&j, err);
 	json_end(&j, '}');
 	return cl_exit_status(err);
 }

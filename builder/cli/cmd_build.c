@@ -1,5 +1,6 @@
 /* `cloister build`, `fetch`, `graph`, `check`, `gc` (`verify` is cmd_verify.c). */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "../../common/fsutil.h"
 #include "../build/build.h"
 #include "interrupt.h"
+#include "report_json.h"
 #include "cli.h"
 #include "cli_opts.h"
 #include "../plan/graph.h"
@@ -59,8 +61,9 @@ const char build_usage[] =
 	"  --snapshot URL     Debian's snapshot service, the last resort (also CLOISTER_SNAPSHOT;\n"
 	"                     default: the one the machine's apt sources name; 'off')\n"
 	"  --all              fetch: every recipe of --recipes and the whole seed\n"
-	"  --json             one JSON document on stdout (docs/json.md); the human report\n"
-	"                     and progress lines are left out\n"
+	"  --json             one JSON document on stdout instead of the report (docs/json.md):\n"
+	"                     a build's every recipe with its entry, hashes, verdict,\n"
+	"                     differences, timings and log; progress stays on stderr\n"
 	"  --no-check         build once instead of twice; the entry records it was not checked\n"
 	"  --recipes DIR      the recipes folder (default ./recipes)\n"
 	"  --machines DIR     the machines folder (default ./machines)\n"
@@ -131,42 +134,55 @@ static int image_epoch(const struct build_result *res, size_t n, long long *epoc
 
 /* The machine's kernel linked with its initramfs, signed, into dir. */
 static int link_machine(const struct build_opts *o, const struct machine *m, const struct build_result *res,
-			size_t n_res, struct image_result *img, const char *dir, struct cl_err *err)
+			size_t n_res, struct image_result *img, const char *dir, struct machine_image_result *mi_out,
+			struct cl_err *err)
 {
 	struct machine_image_opts mo = { .build = o, .machine_dir = m->dir, .machine_name = m->name,
 					 .packages = res, .n_packages = n_res, .initramfs = img, .out_dir = dir };
-	struct machine_image_result mi;
-	TRY(machine_image(&mo, &mi, err));
+	struct machine_image_result *mi = mi_out;
+	TRY(machine_image(&mo, mi, err));
 	if (!o->quiet) {
-		if (mi.keys_created)
+		if (mi->keys_created)
 			fprintf(stderr, "[image] %s: a new code-signing key pair in %s/code-signing/ (git-ignored: "
 				"keep it, or every build is signed by another key)\n", m->name, m->dir);
-		if (mi.link_cached)
+		if (mi->link_cached)
 			fprintf(stderr, "[image] %s kernel link cached\n", m->name);
 		else
 			fprintf(stderr, "[image] %s kernel linked twice, identical, in %d:%02d\n", m->name,
-				(int)mi.link_seconds / 60, (int)mi.link_seconds % 60);
-		fprintf(stderr, "[image] %s signed: sha256 %s\n", m->name, mi.sha256);
+				(int)mi->link_seconds / 60, (int)mi->link_seconds % 60);
+		fprintf(stderr, "[image] %s signed: sha256 %s\n", m->name, mi->sha256);
 	}
-	printf("%s\n%s\n", dir, mi.image);
+	if (!o->json)
+		printf("%s\n%s\n", dir, mi->image);
 	return 0;
 }
+
+/* What build_machine made, for the report (report_json.h points into it). */
+struct machine_made {
+	char dir[PATH_MAX];
+	char abs_dir[PATH_MAX];
+	struct image_result img;
+	struct machine_image_result mi;
+	struct machine_report report;
+};
 
 /* `cloister build MACHINE`: its packages, then its initramfs into
  * OUTPUT/machines/MACHINE/, then (unless initramfs_only) the kernel. */
 static int build_machine(const struct build_opts *o, const struct machine *m, const struct graph_root *roots,
-			 size_t n_roots, const char *output, bool initramfs_only, struct cl_err *err)
+			 size_t n_roots, const char *output, bool initramfs_only, struct machine_made *made,
+			 struct cl_err *err)
 {
 	const struct machine_settings *ms = o->machine;
 	struct build_result *res = NULL;
 	size_t n_res = 0;
 	struct image_layer *layers = NULL;
-	char dir[PATH_MAX];
+	char *dir = made->dir;
+	made->report = (struct machine_report){ .name = m->name };
 	int r = machine_settings_require_image(ms, err);
 	if (r == 0)
 		r = build_targets(o, roots, n_roots, &res, &n_res, err);
 	/* the store entries of the recipes listed, as `build -r` prints them */
-	for (size_t i = 0; r == 0 && i < n_res; i++)
+	for (size_t i = 0; r == 0 && !o->json && i < n_res; i++)
 		if (res[i].root)
 			printf("%s\n", res[i].entry);
 	if (r == 0 && !(layers = calloc(n_res ? n_res : 1, sizeof *layers)))
@@ -188,31 +204,40 @@ static int build_machine(const struct build_opts *o, const struct machine *m, co
 	n_res = n_layers;
 	struct image_inputs in = { .home = o->home, .machine_dir = m->dir, .machine_name = m->name,
 				   .layers = layers, .n_layers = n_res, .settings = ms->kv, .n_settings = ms->n_kv };
-	struct image_result img;
+	struct image_result *img = &made->img;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (r == 0)
 		r = image_epoch(res, n_res, &in.epoch, err);
 	if (r == 0)
-		r = image_assemble(&in, &img, err);
+		r = image_assemble(&in, img, err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (r == 0)
-		r = pathf(err, dir, sizeof dir, "%s/machines/%s", output, m->name);
+		r = pathf(err, dir, sizeof made->dir, "%s/machines/%s", output, m->name);
 	if (r == 0)
-		r = image_install(&img, dir, err);
+		r = image_install(img, dir, err);
+	if (r == 0) {
+		/* absolute in the report: a script may run from anywhere */
+		char abs[PATH_MAX];
+		if (realpath(dir, abs))
+			snprintf(made->abs_dir, sizeof made->abs_dir, "%s", abs);
+		made->report.dir = made->abs_dir[0] ? made->abs_dir : dir;
+		made->report.initramfs = img;
+		made->report.initramfs_seconds = secs;
+	}
 	if (r == 0 && !o->quiet) {
-		double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		if (img.cached)
+		if (img->cached)
 			fprintf(stderr, "[image] %s initramfs cached\n", m->name);
 		else
 			fprintf(stderr, "[image] %s initramfs assembled: %zu entries, %llu bytes, in %.2f s\n", m->name,
-				img.entries, img.bytes, secs);
+				img->entries, img->bytes, secs);
 	}
 	/* --initramfs-only: for booting the cpio under another kernel */
-	if (r == 0 && initramfs_only)
+	if (r == 0 && initramfs_only && !o->json)
 		printf("%s\n", dir);
-	else if (r == 0)
-		r = link_machine(o, m, res, n_res, &img, dir, err);
+	else if (r == 0 && !initramfs_only && (r = link_machine(o, m, res, n_res, img, dir, &made->mi, err)) == 0)
+		made->report.image = &made->mi;
 	free(outs);
 	free(layers);
 	free(res);
@@ -224,12 +249,48 @@ static void release_opts(struct build_opts *o)
 	fetch_opts_release(&o->fetch);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The human report of gc: its counts. */
+static void print_gc(const long counts[GC_KINDS])
+{
+	printf("removed");
+	for (int k = 0; k < GC_KINDS; k++)
+		printf("%s %ld %s%s", k ? "," : "", counts[k], store_gc_kind_name((enum store_gc_kind)k),
+		       counts[k] == 1 ? "" : "s");
+	printf("\n");
+}
+
+static int cmd_gc(const struct build_opts *o)
+{
+	struct cl_err err = { 0 };
+	long counts[GC_KINDS] = { 0 };
+	struct json_out j = { .f = stdout };
+	if (o->json)
+		report_json_gc_begin(&j, o->home);
+	int r = store_gc(o->home, o->json ? report_json_gc_removed : NULL, &j, counts, &err);
+	if (o->json)
+		report_json_gc_end(&j, counts, r < 0 ? &err : NULL);
+	else if (r >= 0 && !o->quiet)
+		print_gc(counts);
+	if (r >= 0)
+		return EXIT_OK;
+	fprintf(stderr, "cloister gc: %s\n", err.msg);
+	return cl_exit_status(&err);
+}
+
 int cmd_build(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	/* released on every return, the early ones of bad usage too */
 	__attribute__((cleanup(release_opts))) struct build_opts o = { .note = print_note };
 	o.note_ctx = &o;
+	double t0 = now_s();
 	struct cl_err err = { 0 };
 	const char *recipe = NULL, *machine = NULL, *machines = NULL, *store = NULL, *recipes = NULL,
 		   *lock = NULL, *skel = NULL, *output = "output";
@@ -326,18 +387,28 @@ int cmd_build(int argc, char **argv)
 		if (g >= 0) {
 			/* the guard parent is done: what it holds is freed (LSan) */
 			fetch_opts_release(&o.fetch);
+			/* a child killed (the interrupt, or anything else) wrote no
+			 * document: the guard writes the one that says so */
+			if (o.json && g > 128) {
+				/* what was done is not known here */
+				struct outcome_list none = { .lost = true };
+				struct cl_err ie = { 0 };
+				if (g == 128 + SIGINT || g == 128 + SIGTERM) {
+					cl_err_in(&ie, CL_INTERRUPTED, EINTR, "%s: interrupted by %s", what,
+						  g == 128 + SIGINT ? "SIGINT" : "SIGTERM");
+					ie.signal = g - 128;
+				} else {
+					cl_err_in(&ie, CL_IO, EIO, "%s: died of signal %d", what, g - 128);
+				}
+				report_json_build(cmd, recipe ? recipe : machine, machine != NULL, &none, NULL,
+						  now_s() - t0, &ie);
+			}
 			return g;
 		}
 	}
-	if (r == 0 && !strcmp(cmd, "gc"))
-		fetch_opts_release(&o.fetch); /* it touches no network */
 	if (r == 0 && !strcmp(cmd, "gc")) {
-		r = store_gc(o.home, o.quiet, &err);
-		fetch_opts_release(&o.fetch);
-		if (r >= 0)
-			return EXIT_OK;
-		fprintf(stderr, "cloister gc: %s\n", err.msg);
-		return cl_exit_status(&err);
+		fetch_opts_release(&o.fetch); /* it touches no network */
+		return cmd_gc(&o);
 	}
 	if (r == 0)
 		r = recipes ? (snprintf(o.recipes, sizeof o.recipes, "%s", recipes), 0)
@@ -381,11 +452,20 @@ int cmd_build(int argc, char **argv)
 			o.machine = &ms;
 	} else if (r == 0 && for_machine)
 		r = cl_err_in(&err, CL_USAGE, EINVAL, "--for goes with -r RECIPE, not with a machine");
+	struct outcome_list outcomes = { 0 };
+	struct machine_made *made = NULL;
+	if (o.json) {
+		o.outcome = outcome_list_add;
+		o.outcome_ctx = &outcomes;
+	}
 	if (r == 0 && !strcmp(cmd, "graph")) {
 		struct graph g;
 		r = graph_load(o.recipes, roots, n_roots, &g, &err);
 		if (r == 0) {
-			graph_dot(&g, stdout);
+			if (o.json)
+				report_json_graph(recipe ? recipe : machine, &g);
+			else
+				graph_dot(&g, stdout);
 			graph_free(&g);
 		}
 	} else if (r == 0 && !strcmp(cmd, "fetch")) {
@@ -394,14 +474,17 @@ int cmd_build(int argc, char **argv)
 		r = cmd_fetch(&o, &fr, all ? NULL : roots, all ? 0 : n_roots, &err);
 	} else if (r == 0 && machine && !strcmp(cmd, "build")) {
 		build_limits_setup(&o);
-		r = build_machine(&o, &m, roots, n_roots, output, initramfs_only, &err);
+		if (!(made = calloc(1, sizeof *made)))
+			r = cl_err_set(&err, ENOMEM, "building %s", machine);
+		if (r == 0)
+			r = build_machine(&o, &m, roots, n_roots, output, initramfs_only, made, &err);
 	} else if (r == 0) {
 		struct build_result *res = NULL;
 		size_t n_res = 0;
 		build_limits_setup(&o);
 		r = build_targets(&o, roots, n_roots, &res, &n_res, &err);
 		/* the store entries of what was asked for, in the order asked */
-		for (size_t k = 0; r == 0 && k < n_res; k++)
+		for (size_t k = 0; r == 0 && !o.json && k < n_res; k++)
 			if (res[k].root)
 				printf("%s\n", res[k].entry);
 		free(res);
@@ -411,10 +494,17 @@ int cmd_build(int argc, char **argv)
 	machine_free(&m);
 	machine_settings_free(&ms);
 	fetch_opts_release(&o.fetch);
-	/* cmd_fetch writes its JSON document whatever the outcome; the
-	 * other commands' failures are one error document */
-	if (r < 0 && o.json && strcmp(cmd, "fetch"))
+	/* cmd_fetch writes its JSON document whatever the outcome; build
+	 * and check theirs with every recipe's outcome; graph's failure is
+	 * one error document */
+	bool builds = !strcmp(cmd, "build") || !strcmp(cmd, "check");
+	if (o.json && builds)
+		report_json_build(cmd, recipe ? recipe : machine, machine != NULL, &outcomes,
+				  made ? &made->report : NULL, now_s() - t0, r < 0 ? &err : NULL);
+	else if (r < 0 && o.json && strcmp(cmd, "fetch"))
 		cli_json_error(cmd, &err);
+	outcome_list_free(&outcomes);
+	free(made);
 	if (r < 0) {
 		/* the message may carry names a build chose */
 		char msg[termsafe_room(sizeof err.msg)];

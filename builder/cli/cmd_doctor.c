@@ -67,8 +67,11 @@ static int whole_sandbox(char *why, size_t len)
 	int rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, "/usr", "/usr", &err);
 	for (size_t i = 0; rc == 0 && i < 3; i++)
 		rc = sandbox_config_add_op(&cfg, SB_OP_SYMLINK, links[i][0], links[i][1], &err);
+	struct sandbox_result res;
 	if (rc == 0)
-		rc = sandbox_run(&cfg, &err);
+		rc = sandbox_run(&cfg, &res, &err);
+	if (rc == 0)
+		rc = res.status;
 	sandbox_config_free(&cfg);
 	if (rc != 0)
 		snprintf(why, len, "%s", rc < 0 ? err.msg : "/usr/bin/true failed inside the sandbox");

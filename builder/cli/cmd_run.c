@@ -21,10 +21,13 @@ int cmd_run(int argc, char **argv)
 		/* cloister exits right after: no need to wait for the kernel to
 		 * finish tearing the namespaces down */
 		cfg.async_teardown = true;
-		rc = sandbox_run(&cfg, &err);
+		struct sandbox_result res;
+		rc = sandbox_run(&cfg, &res, &err);
 		if (rc < 0) {
 			fprintf(stderr, "cloister: sandbox setup failed: %s\n", err.msg);
 			rc = SANDBOX_EXIT_SETUP;
+		} else {
+			rc = res.status;
 		}
 	}
 	sandbox_config_free(&cfg);

@@ -289,8 +289,11 @@ static int link_once(const struct link_run *l, struct cl_err *err)
 		if ((rc = tree_chown(out, host_uid, host_gid, err)) == 0)
 			rc = tree_chown(obj, host_uid, host_gid, err);
 	}
+	struct sandbox_result res;
 	if (rc == 0)
-		rc = sandbox_run(&cfg, err);
+		rc = sandbox_run(&cfg, &res, err);
+	if (rc == 0)
+		rc = res.status;
 	sandbox_config_free(&cfg);
 	if (handed) {
 		struct cl_err cerr = { 0 };

@@ -113,8 +113,11 @@ static int busybox_links(const char *tree, struct cl_err *err)
 	cfg.stdio[1] = out;
 	cfg.timeout_sec = 60;
 	int rc = sandbox_config_add_root(&cfg, tree, err);
+	struct sandbox_result res;
 	if (rc == 0)
-		rc = sandbox_run(&cfg, err);
+		rc = sandbox_run(&cfg, &res, err);
+	if (rc == 0)
+		rc = res.status;
 	sandbox_config_free(&cfg);
 	if (rc < 0)
 		return cl_err_prefix(err, "running the seed's busybox --list in the sandbox");

@@ -338,7 +338,8 @@ static int check_entry(const char *entry, char *why, size_t len, char **stored, 
 	return 0;
 }
 
-int store_verify(const char *home, bool quiet, struct cl_err *err)
+int store_verify(const char *home, void (*each)(void *ctx, const struct store_check *c), void *ctx,
+		 struct cl_err *err)
 {
 	char store[PATH_MAX];
 	TRY(pathf(err, store, sizeof store, "%s/store", home));
@@ -348,7 +349,7 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 	char **names = NULL;
 	size_t n = 0;
 	TRY(list_dir_sorted(sfd, &names, &n, err));
-	int bad = 0, checked = 0;
+	int bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		/* entries are INPUTHASH-NAME-VERSION; tmp/, .locks and stages are not */
 		const char *name = names[i];
@@ -356,7 +357,7 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 		snprintf(head, sizeof head, "%.64s", name);
 		if (strlen(name) <= SHA256_HEX_LEN || name[SHA256_HEX_LEN] != '-' || !sha256_hex_valid(head))
 			continue;
-		char entry[PATH_MAX + 300], why[1200] = "";
+		char entry[PATH_MAX + 300], why[1200] = "", near[PATH_MAX * 2] = "";
 		char *stored = NULL, *now = NULL;
 		size_t slen = 0;
 		struct cl_err e = { 0 };
@@ -364,10 +365,8 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 		int r = check_entry(entry, why, sizeof why, &stored, &slen, &now, &e);
 		if (r < 0)
 			snprintf(why, sizeof why, "%s", e.msg);
-		checked++;
 		if (r != 0) {
 			bad++;
-			printf("BAD %s: %s\n", name, why);
 			if (now && stored) {
 				/* the first differing line says which file */
 				char *a = stored, *b = now;
@@ -375,22 +374,22 @@ int store_verify(const char *home, bool quiet, struct cl_err *err)
 					a++, b++;
 				while (a > stored && a[-1] != '\n')
 					a--;
-				printf("    first difference near: %.*s\n", (int)strcspn(a, "\n"), a);
+				snprintf(near, sizeof near, "%.*s", (int)strcspn(a, "\n"), a);
 			}
-		} else if (!quiet) {
-			printf("ok  %s\n", name);
 		}
+		struct store_check c = { name, entry, r != 0 ? why : NULL, r != 0 && now && stored ? near : NULL };
+		if (each)
+			each(ctx, &c);
 		free(stored);
 		free(now);
 	}
 	free_names(names, n);
-	if (!quiet)
-		printf("%d entr%s checked, %d damaged\n", checked, checked == 1 ? "y" : "ies", bad);
 	return bad;
 }
 
 /* Removes every entry of dir whose name starts with prefix (all, with NULL). */
-static long remove_matching(const char *dir, const char *prefix)
+static long remove_matching(const char *dir, const char *prefix, void (*removed)(void *ctx, const char *path),
+			    void *ctx)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -403,8 +402,11 @@ static long remove_matching(const char *dir, const char *prefix)
 		char path[PATH_MAX + 300];
 		struct cl_err ignore;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (remove_tree(path, &ignore) == 0)
+		if (remove_tree(path, &ignore) == 0) {
 			n++;
+			if (removed)
+				removed(ctx, path);
+		}
 	}
 	if (d)
 		closedir(d);
@@ -420,20 +422,52 @@ long store_remove_dead_stages(const char *home)
 	return lockdir_sweep(dir, ".tmp-");
 }
 
-int store_gc(const char *home, bool quiet, struct cl_err *err)
+const char *store_gc_kind_name(enum store_gc_kind k)
 {
-	char dir[PATH_MAX];
-	TRY(pathf(err, dir, sizeof dir, "%s/store/tmp", home));
-	/* a pair is locked while it is being kept */
-	long pairs = lockdir_sweep(dir, NULL);
-	long stages = store_remove_dead_stages(home);
-	TRY(pathf(err, dir, sizeof dir, "%s/tmp", home));
-	long downloads = lockdir_sweep(dir, "source.");
-	TRY(pathf(err, dir, sizeof dir, "%s/logs", home));
-	long logs = remove_matching(dir, NULL);
-	if (!quiet)
-		printf("removed %ld kept pair%s, %ld dead stage%s, %ld dead download folder%s, %ld log%s\n", pairs,
-		       pairs == 1 ? "" : "s", stages, stages == 1 ? "" : "s", downloads, downloads == 1 ? "" : "s",
-		       logs, logs == 1 ? "" : "s");
+	switch (k) {
+	case GC_KEPT_PAIR: return "kept pair";
+	case GC_STAGE: return "dead stage";
+	case GC_DOWNLOAD: return "dead download folder";
+	case GC_LOG: return "log";
+	case GC_KINDS: break;
+	}
+	return "?";
+}
+
+/* The removal callback of one kind, for the sweeps. */
+struct gc_tell {
+	void (*removed)(void *ctx, enum store_gc_kind kind, const char *path);
+	void *ctx;
+	enum store_gc_kind kind;
+};
+
+static void tell(void *arg, const char *path)
+{
+	const struct gc_tell *t = arg;
+	if (t->removed)
+		t->removed(t->ctx, t->kind, path);
+}
+
+int store_gc(const char *home, void (*removed)(void *ctx, enum store_gc_kind kind, const char *path), void *ctx,
+	     long counts[GC_KINDS], struct cl_err *err)
+{
+	/* where each kind is, and the prefix of its names */
+	static const struct {
+		const char *dir, *prefix;
+		bool locked;   /* owned by a lock (lockdir.h): removed only when dead */
+	} where[GC_KINDS] = {
+		/* a pair is locked while it is being kept */
+		[GC_KEPT_PAIR] = { "store/tmp", NULL, true },
+		[GC_STAGE] = { "store", ".tmp-", true },
+		[GC_DOWNLOAD] = { "tmp", "source.", true },
+		[GC_LOG] = { "logs", NULL, false },
+	};
+	for (int k = 0; k < GC_KINDS; k++) {
+		char dir[PATH_MAX];
+		struct gc_tell t = { removed, ctx, (enum store_gc_kind)k };
+		TRY(pathf(err, dir, sizeof dir, "%s/%s", home, where[k].dir));
+		counts[k] = where[k].locked ? lockdir_sweep_each(dir, where[k].prefix, tell, &t)
+					    : remove_matching(dir, where[k].prefix, tell, &t);
+	}
 	return 0;
 }

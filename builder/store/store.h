@@ -71,14 +71,35 @@ int store_publish_modes(const char *home, const char *stage, const char *input_h
 			struct store_entry *e, struct cl_err *err);
 /* Rewrites an entry's digests after its reproducibility.json changed. */
 int store_rewrite_digests(const char *entry, struct cl_err *err);
-/* Re-checks every file of every entry; prints each bad one.
- * Returns the number of bad entries, or a negative errno. */
-int store_verify(const char *home, bool quiet, struct cl_err *err);
+/* One entry as store_verify found it. */
+struct store_check {
+	const char *name;     /* INPUTHASH-NAME-VERSION */
+	const char *path;
+	const char *problem;  /* what is wrong with it; NULL when it is whole */
+	const char *near;     /* out/ differs from its manifest: the manifest's first line that
+				 differs (which file); NULL otherwise */
+};
+/* Re-checks every file of every entry and hands each, in name order, to
+ * each(ctx, check).  Returns the number of bad entries, or a negative
+ * errno. */
+int store_verify(const char *home, void (*each)(void *ctx, const struct store_check *c), void *ctx,
+		 struct cl_err *err);
 
+/* What store_gc removes, each told to removed(ctx, kind, path). */
+enum store_gc_kind {
+	GC_KEPT_PAIR,      /* store/tmp/NAME-VERSION-HASH: A and B of a build not reproducible */
+	GC_STAGE,          /* store/.tmp-*: the stage of a build that was killed */
+	GC_DOWNLOAD,       /* tmp/source.*: the folder of a download that was killed */
+	GC_LOG,            /* logs/NAME-VERSION.failed.log: a failed build's log */
+	GC_KINDS
+};
+const char *store_gc_kind_name(enum store_gc_kind k);
 /* Removes what only inspection needed, and what killed builds left:
  * kept unreproducible pairs (store/tmp/), stages and download folders
  * (tmp/source.*) no one holds, failed builds' logs.  Store entries stay:
- * until machines refer to them, nothing says which are unused. */
-int store_gc(const char *home, bool quiet, struct cl_err *err);
+ * until machines refer to them, nothing says which are unused.  counts
+ * (indexed by kind) gets how many of each went. */
+int store_gc(const char *home, void (*removed)(void *ctx, enum store_gc_kind kind, const char *path), void *ctx,
+	     long counts[GC_KINDS], struct cl_err *err);
 
 #endif
