@@ -94,3 +94,12 @@ new_store() {
 	cp -r "$SEED_CACHE/downloads/sha256" "$_s/downloads/"
 	echo "$_s"
 }
+
+# plain_only WHAT: true in the plain run; in a sanitized build's run it
+# says that WHAT (a QEMU boot of an image, whose cloister side another
+# boot of the same run exercises) is left to the plain run, and is false.
+plain_only() {
+	[ -z "${SANITIZED:-}" ] && return 0
+	echo "NOTE: $1: in the plain run only (QEMU under TCG, no code of cloister's that this run does not test elsewhere)"
+	return 1
+}
