@@ -46,23 +46,21 @@ static double now_s(void)
 static void progress(const struct build_opts *o, size_t i, size_t n, const char *name,
 		     const char *version, const char *what, double secs)
 {
-	if (o->quiet)
-		return;
-	if (secs >= 0)
-		fprintf(stderr, "[%zu/%zu] %s %s %s %d:%02d\n", i, n, name, version, what,
-			(int)secs / 60, (int)secs % 60);
-	else
-		fprintf(stderr, "[%zu/%zu] %s %s %s\n", i, n, name, version, what);
+	struct build_event ev = { .kind = NOTE_STEP,
+				  .step = { .i = i, .n = n, .name = name, .version = version, .what = what,
+					    .secs = secs } };
+	build_note(o, &ev);
 }
 
 /* On a terminal, a build's line counts the time while it runs
- * ("[2/5] busybox 1.35.0 building 0:42"); elsewhere only the outcome is
- * printed, one line per recipe. */
+ * ("[2/5] busybox 1.35.0 building 0:42"): the reporter asks for it with
+ * o->live and gets NOTE_TICK once a second, then NOTE_TICK_END. */
 struct ticker {
 	pthread_t thread;
 	bool running;
 	volatile bool stop;
-	char line[512];
+	const struct build_opts *o;
+	struct build_event ev;
 	double t0;
 };
 
@@ -74,9 +72,8 @@ static void *ticker_main(void *arg)
 	/* signals are the main thread's business (the sandbox reads them) */
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	while (!t->stop) {
-		int secs = (int)(now_s() - t->t0);
-		fprintf(stderr, "\r%s %d:%02d ", t->line, secs / 60, secs % 60);
-		fflush(stderr);
+		t->ev.step.secs = (double)(int)(now_s() - t->t0);
+		build_note(t->o, &t->ev);
 		for (int i = 0; i < 10 && !t->stop; i++)
 			usleep(100000);
 	}
@@ -88,9 +85,11 @@ static void ticker_start(struct ticker *t, const struct build_opts *o, size_t i,
 {
 	t->running = false;
 	t->stop = false;
-	if (o->quiet || o->verbose || !isatty(2))
+	if (!o->live || !o->note)
 		return;
-	snprintf(t->line, sizeof t->line, "[%zu/%zu] %s %s %s", i, n, name, version, what);
+	t->o = o;
+	t->ev = (struct build_event){ .kind = NOTE_TICK,
+				      .step = { .i = i, .n = n, .name = name, .version = version, .what = what } };
 	t->t0 = now_s();
 	t->running = pthread_create(&t->thread, NULL, ticker_main, t) == 0;
 }
@@ -101,7 +100,7 @@ static void ticker_stop(struct ticker *t)
 		return;
 	t->stop = true;
 	pthread_join(t->thread, NULL);
-	fprintf(stderr, "\r\033[K");
+	build_note(t->o, &(struct build_event){ .kind = NOTE_TICK_END });
 	t->running = false;
 }
 
@@ -115,8 +114,7 @@ static int resolve_seed(const struct build_opts *o, const char *set, char hash[S
 	int r = seed_build(&c, hash, tree, len, err);
 	/* offline, the cache and file:// mirrors may still have them */
 	if (r == -ENOENT) {
-		if (!o->quiet)
-			fprintf(stderr, "fetching the seed%s\n", strcmp(set, "base") ? " (kernel build set)" : "");
+		build_notef(o, NOTE_PROGRESS, "fetching the seed%s", strcmp(set, "base") ? " (kernel build set)" : "");
 		TRY(seed_fetch(&c, err));
 		r = seed_build(&c, hash, tree, len, err);
 	}

@@ -13,15 +13,41 @@
 #include "../store/hash.h"
 #include "../store/store.h"
 
-/* What the builder has to tell while it works: progress (the culprit
- * search's rounds) and findings (a report of differences, the verdict).
- * The command decides how to show them. */
+/* What the builder has to tell while it works.  The builder never
+ * prints: it hands each note to o->note, and the command's reporter
+ * decides how (and whether) to show it. */
 enum build_note {
-	NOTE_PROGRESS,
-	NOTE_FINDING,
+	NOTE_PROGRESS,      /* text: a line of progress (the culprit search's rounds, fetching the seed) */
+	NOTE_FINDING,       /* text: a finding or warning (differences, the verdict, host facts) */
+	NOTE_STEP,          /* step: a recipe's progress line ("cached", "built ... in", secs >= 0) */
+	NOTE_TICK,          /* step: a recipe still building, secs so far; once a second, only
+			       with o->live, from a thread of its own */
+	NOTE_TICK_END,      /* the recipe that ticked is done: its live line goes */
+	NOTE_OUTPUT,        /* text, len: the build's output as it comes (-v), raw bytes,
+			       from the log writer's thread; last: the stream ends */
+	NOTE_FAILURE_TAIL,  /* text, len: the last lines of a failed build's output, raw bytes */
+};
+
+/* One note.  text and the step's strings live only during the call. */
+struct build_event {
+	enum build_note kind;
+	const char *text;   /* NUL-terminated, but for NOTE_OUTPUT and NOTE_FAILURE_TAIL: len bytes */
+	size_t len;
+	bool last;          /* NOTE_OUTPUT: the build's output ends */
+	/* NOTE_OUTPUT: the stream's escaping state (a UTF-8 sequence cut
+	 * between two reads), kept by the builder for the reporter: builds
+	 * that run at once each have their own */
+	struct termsafe *stream;
+	struct {
+		size_t i, n;        /* the recipe's place in the graph's order, of n */
+		const char *name, *version;
+		const char *what;   /* "cached", "building", "built twice, identical, in", ... */
+		double secs;        /* how long it took or has taken; < 0: no time */
+	} step;                     /* NOTE_STEP, NOTE_TICK */
 };
 
 struct build_outcome;
+struct termsafe;
 
 struct build_opts {
 	char home[PATH_MAX];
@@ -32,6 +58,7 @@ struct build_opts {
 	bool verbose;   /* stream build logs */
 	struct fetch_opts fetch;  /* mirrors, snapshot, offline */
 	bool quiet;
+	bool live;      /* the reporter wants NOTE_TICK while a recipe builds (a terminal) */
 	bool json;      /* one JSON document on stdout instead of the human report */
 	bool no_check;  /* build once; the entry records that it was not checked */
 	bool recheck;   /* `cloister check -r`: rebuild the recipe asked for even if stored */
@@ -43,9 +70,10 @@ struct build_opts {
 	 * under ("" without one: rlimits only), and each build's memory.max */
 	char cgroup[PATH_MAX];
 	unsigned long long memory_max;
-	/* Where notes go (cmd_build.c prints them); NULL: nowhere.  Called
-	 * from the process that builds, one whole line or block per call. */
-	void (*note)(void *ctx, enum build_note kind, const char *text);
+	/* Where notes go (cmd_build.c renders them); NULL: nowhere.  Called
+	 * from the process that builds (a worker), one whole line or block
+	 * per call; NOTE_TICK and NOTE_OUTPUT from threads of their own. */
+	void (*note)(void *ctx, const struct build_event *ev);
 	void *note_ctx;
 	/* Where each recipe's outcome goes (outcome.h: what was done, the
 	 * verdict, the timings; the reporter of --json collects them), once
@@ -60,9 +88,11 @@ struct build_opts {
  * unless quiet: builds never fall back to weaker limits silently. */
 void build_limits_setup(struct build_opts *o);
 
-/* Formats a note and hands it to o->note. */
+/* Formats a note (NOTE_PROGRESS or NOTE_FINDING) and hands it to o->note. */
 void build_notef(const struct build_opts *o, enum build_note kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Hands ev to o->note, if any. */
+void build_note(const struct build_opts *o, const struct build_event *ev);
 
 struct recipe;
 struct build_dep;

@@ -18,28 +18,30 @@
 #include "../../common/cleanup.h"
 #include "../../common/fdio.h"
 #include "../../common/fsutil.h"
+#include "../../common/termsafe.h"
 #include "../../sandbox/sandbox.h"
 #include "build_env.h"
 #include "../plan/inputs.h"
 #include "owner.h"
 #include "../plan/recipe_settings.h"
 #include "../plan/recipe.h"
-#include "../../common/termsafe.h"
 #include "variations.h"
 
 /* Processes one build may have at once (RLIMIT_NPROC, counted in the
  * sandbox's own user namespace): a fork bomb stops there. */
 #define BUILD_MAX_PROCS 4096
 
-/* The build's output goes to the log, to stderr with -v, and its end to
- * memory: the tail shown on failure must not depend on the log, which a
- * full disk may have cut short.  What reaches the terminal is escaped
- * (termsafe.h): a build never writes to the terminal itself. */
+/* The build's output goes to the log, to the reporter with -v
+ * (NOTE_OUTPUT), and its end to memory: the tail shown on failure must
+ * not depend on the log, which a full disk may have cut short.  The
+ * reporter escapes what reaches the terminal (termsafe.h): a build never
+ * writes to the terminal itself. */
 struct tee {
 	int in;
 	int log;
 	bool echo;
-	struct termsafe safe;
+	const struct build_opts *o;
+	struct termsafe safe;   /* the reporter's, for this stream */
 	int log_errno;      /* the first failed write of the log */
 	char tail[8192];
 	size_t tail_len;
@@ -73,17 +75,19 @@ static void *tee_main(void *arg)
 		if (w < 0)
 			t->log_errno = -w;
 		if (t->echo)
-			termsafe_write(&t->safe, 2, buf, (size_t)n, false);
+			build_note(t->o, &(struct build_event){ .kind = NOTE_OUTPUT, .text = buf, .len = (size_t)n,
+							      .stream = &t->safe });
 		tail_keep(t, buf, (size_t)n);
 	}
 	if (t->echo)
-		termsafe_write(&t->safe, 2, "", 0, true);
+		build_note(t->o, &(struct build_event){ .kind = NOTE_OUTPUT, .text = "", .len = 0, .last = true,
+						      .stream = &t->safe });
 	if (!t->log_errno && fsync(t->log) < 0 && errno != EINVAL)
 		t->log_errno = errno;
 	return NULL;
 }
 
-static void print_tail(const struct tee *t, int lines)
+static void note_tail(const struct build_opts *o, const struct tee *t, int lines)
 {
 	size_t start = t->tail_len;
 	int seen = 0;
@@ -92,11 +96,8 @@ static void print_tail(const struct tee *t, int lines)
 			seen++;
 	if (start > 0)
 		start++;
-	struct termsafe safe = { 0 };
-	fputs("--- last lines of the build's output ---\n", stderr);
-	fflush(stderr);
-	termsafe_write(&safe, 2, t->tail + start, t->tail_len - start, true);
-	fprintf(stderr, "%s---\n", t->tail_len && t->tail[t->tail_len - 1] != '\n' ? "\n" : "");
+	build_note(o, &(struct build_event){ .kind = NOTE_FAILURE_TAIL, .text = t->tail + start,
+					     .len = t->tail_len - start });
 }
 
 /* The machine's Kconfig fragment, as hashed, in stage/machine/ (bound
@@ -187,7 +188,7 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	if (rc == 0)
 		rc = build_env_apply(&cfg, r, rs, vary, inner, srcdir, jobs, err);
 
-	struct tee t = { .in = pipefd[0], .log = log, .echo = o->verbose };
+	struct tee t = { .in = pipefd[0], .log = log, .echo = o->verbose, .o = o };
 	pthread_t th;
 	bool tee_running = false;
 	if (rc == 0) {
@@ -233,10 +234,10 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	}
 	if (rc != 0) {
 		if (!o->verbose)
-			print_tail(&t, 25);
+			note_tail(o, &t, 25);
 		if (t.log_errno)
-			fprintf(stderr, "cloister: %s %s: the log %s could not be written in full: %s\n", r->name,
-				r->version, logp, strerror(t.log_errno));
+			build_notef(o, NOTE_FINDING, "cloister: %s %s: the log %s could not be written in full: %s",
+				    r->name, r->version, logp, strerror(t.log_errno));
 		char keep[PATH_MAX], dir[PATH_MAX];
 		/* the log outlives the stage, for inspection */
 		/* name and version were checked where parsed; the log's file name

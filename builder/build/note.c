@@ -17,7 +17,14 @@ void build_notef(const struct build_opts *o, enum build_note kind, const char *f
 	int n = vasprintf(&text, fmt, ap);
 	va_end(ap);
 	if (n >= 0) {
-		o->note(o->note_ctx, kind, text);
+		const struct build_event ev = { .kind = kind, .text = text, .len = (size_t)n };
+		o->note(o->note_ctx, &ev);
 		free(text);
 	}
+}
+
+void build_note(const struct build_opts *o, const struct build_event *ev)
+{
+	if (o->note)
+		o->note(o->note_ctx, ev);
 }

@@ -17,6 +17,7 @@
 #include "hostscan.h"
 #include "../plan/recipe.h"
 #include "../../common/termsafe.h"
+#include "../../common/text.h"
 
 struct tally {
 	unsigned long long bytes, files, max_bytes, max_files;
@@ -73,16 +74,25 @@ int publish_check(const struct build_job *job, const char *stage, double started
 		free(report);
 		return 0;
 	}
-	/* reported like a difference: what, where, and how to allow it */
-	fprintf(stderr, "%s %s embeds facts of the host that built it:\n", r->name, r->version);
+	/* reported like a difference: what, where, and how to allow it; one
+	 * block, each line escaped (the file names are the build's) */
+	size_t cap = 512 + 21 * (termsafe_room(PATH_MAX) + 4);
+	_cleanup_free_ char *block = malloc(cap);
+	if (!block) {
+		free(report);
+		return cl_err_set(err, ENOMEM, "%s %s: the host-facts report", r->name, r->version);
+	}
+	struct bounded b = { block, cap, 0 };
+	bounded_printf(&b, "%s %s embeds facts of the host that built it:", r->name, r->version);
 	long shown = 0;
 	for (char *save = NULL, *line = strtok_r(report, "\n", &save); line && shown < 20;
 	     line = strtok_r(NULL, "\n", &save), shown++) {
 		char safe[termsafe_room(PATH_MAX)];
-		fprintf(stderr, "  %s\n", termsafe_str(line, safe, sizeof safe));
+		bounded_printf(&b, "\n  %s", termsafe_str(line, safe, sizeof safe));
 	}
 	if (hits > shown)
-		fprintf(stderr, "  ... and %ld more\n", hits - shown);
+		bounded_printf(&b, "\n  ... and %ld more", hits - shown);
+	build_notef(job->o, NOTE_FINDING, "%s", block);
 	free(report);
 	return cl_err_in(err, CL_BUILD_FAILED, EIO, "%s %s: %ld output file%s embed%s facts of the host (a double build on "
 			  "one host cannot see them); not published", r->name, r->version, hits,

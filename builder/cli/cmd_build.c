@@ -83,17 +83,54 @@ const char build_usage[] =
 	"recipe, a cycle, a wrong sha256, a setuid file in the image).\n"
 	"The initramfs's mtimes are SOURCE_DATE_EPOCH when set, else the latest of the recipes'.\n";
 
-/* The builder's notes, on stderr: progress unless -q, findings always;
- * they quote what builds wrote, so they pass through termsafe (the
- * report escapes each name already: this is the last guard). */
-static void print_note(void *ctx, enum build_note kind, const char *text)
+/* The reporter of the builder's notes, on stderr: progress unless -q,
+ * findings always.  Notes quote what builds wrote, so text passes
+ * through termsafe (the builder escapes each name already: this is the
+ * last guard). */
+static void print_step(const char *fmt, const struct build_event *ev)
+{
+	fprintf(stderr, fmt, ev->step.i, ev->step.n, ev->step.name, ev->step.version, ev->step.what);
+	if (ev->step.secs >= 0)
+		fprintf(stderr, " %d:%02d", (int)ev->step.secs / 60, (int)ev->step.secs % 60);
+}
+
+static void print_note(void *ctx, const struct build_event *ev)
 {
 	const struct build_opts *o = ctx;
-	if (kind == NOTE_PROGRESS && o->quiet)
+	bool progress = ev->kind == NOTE_PROGRESS || ev->kind == NOTE_STEP || ev->kind == NOTE_TICK ||
+			ev->kind == NOTE_TICK_END;
+	if (progress && o->quiet)
 		return;
 	struct termsafe st = { 0 };
+	switch (ev->kind) {
+	case NOTE_STEP:
+		print_step("[%zu/%zu] %s %s %s", ev);
+		fputc('\n', stderr);
+		return;
+	case NOTE_TICK:
+		/* the live line, rewritten in place once a second */
+		print_step("\r[%zu/%zu] %s %s %s", ev);
+		fputc(' ', stderr);
+		fflush(stderr);
+		return;
+	case NOTE_TICK_END:
+		fprintf(stderr, "\r\033[K");
+		return;
+	case NOTE_OUTPUT:
+		termsafe_write(ev->stream ? ev->stream : &st, 2, ev->text, ev->len, ev->last || !ev->stream);
+		return;
+	case NOTE_FAILURE_TAIL:
+		fputs("--- last lines of the build's output ---\n", stderr);
+		fflush(stderr);
+		termsafe_write(&st, 2, ev->text, ev->len, true);
+		fprintf(stderr, "%s---\n", ev->len && ev->text[ev->len - 1] != '\n' ? "\n" : "");
+		return;
+	case NOTE_PROGRESS:
+	case NOTE_FINDING:
+		break;
+	}
 	fflush(stderr);
-	termsafe_write(&st, 2, text, strlen(text), true);
+	termsafe_write(&st, 2, ev->text, strlen(ev->text), true);
 	termsafe_write(&st, 2, "\n", 1, true);
 }
 
@@ -329,6 +366,8 @@ int cmd_build(int argc, char **argv)
 			fputs(build_usage, stdout);
 		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	}
+	/* the live line is for a terminal, and not in the middle of -v's log */
+	o.live = !o.quiet && !o.verbose && isatty(2);
 	if ((fetch_check || export_dir || all) && strcmp(cmd, "fetch")) {
 		fprintf(stderr, "cloister %s: --check, --export and --all belong to cloister fetch\n", cmd);
 		return EXIT_USAGE;
