@@ -184,6 +184,11 @@ struct sandbox_result {
 	 * which returns before pid 1 is reaped. */
 	double user_seconds;
 	double system_seconds;
+	/* What the caller is to tell the user, "" when nothing: "cloister:
+	 * timed out after N s; the sandbox was killed", or why pid 1 could
+	 * not start the command ("cloister: cannot run ..."), one line each,
+	 * no final newline.  The sandbox never prints. */
+	char message[1280];
 	/* Reserved for the audit: the files the command read.  NULL and 0
 	 * until the reads are traced. */
 	struct sandbox_read *reads;

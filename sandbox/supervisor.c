@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -102,7 +103,23 @@ struct supervision {
 };
 
 /* One message from inside.  A setup error travels as "ERRNO:message". */
-static void read_message(struct supervision *sv, int chan, struct cl_err *err)
+/* Adds a line to what the caller is to show: the supervisor never prints
+ * (a library's caller decides where messages go). */
+static void add_message(struct sandbox_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_message(struct sandbox_result *res, const char *fmt, ...)
+{
+	size_t o = strlen(res->message);
+	if (o && o + 1 < sizeof res->message)
+		res->message[o++] = '\n';
+	if (o + 1 >= sizeof res->message)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->message + o, sizeof res->message - o, fmt, ap);
+	va_end(ap);
+}
+
+static void read_message(struct supervision *sv, int chan, struct sandbox_result *res, struct cl_err *err)
 {
 	char text[1100];
 	int fd = -1;
@@ -122,7 +139,7 @@ static void read_message(struct supervision *sv, int chan, struct cl_err *err)
 		else
 			cl_err_msg(err, EPERM, "%s", text);
 	} else if (type == CHAN_EXEC_ERROR) {
-		fprintf(stderr, "cloister: %s\n", text);
+		add_message(res, "cloister: %s", text);
 	} else if (type == CHAN_EXIT_STATUS) {
 		int code = -1, sig = 0;
 		if (sscanf(text, "%d %d", &code, &sig) >= 1) {
@@ -173,7 +190,7 @@ int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
 		if (n <= 0)
 			continue;
 		if (p[1].revents)
-			read_message(&sv, chan, err);
+			read_message(&sv, chan, res, err);
 		if (p[2].revents & POLLIN)
 			handle_notification(cfg, sv.notify_fd);
 		else if (p[2].revents & (POLLHUP | POLLERR))
@@ -202,7 +219,7 @@ int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
 		struct pollfd c = { .fd = chan, .events = POLLIN };
 		if (!sv.chan_open || poll(&c, 1, 0) <= 0)
 			break;
-		read_message(&sv, chan, err);
+		read_message(&sv, chan, res, err);
 	}
 	siginfo_t si;
 	struct rusage ru;
@@ -227,8 +244,7 @@ int sandbox_supervise(const struct sandbox_config *cfg, pid_t pid, int pidfd,
 	if (sv.setup_failed)
 		rc = -err->code;
 	else if (timed_out) {
-		fprintf(stderr, "cloister: timed out after %u s; the sandbox was killed\n",
-			cfg->timeout_sec);
+		add_message(res, "cloister: timed out after %u s; the sandbox was killed", cfg->timeout_sec);
 		res->status = SANDBOX_EXIT_TIMEOUT;
 	} else if (killed_by)
 		res->status = 128 + killed_by;

@@ -206,8 +206,11 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	if (rc == 0 && handed && (rc = tree_chown(build, host_uid, host_gid, err)) == 0)
 		rc = tree_chown(out, host_uid, host_gid, err);
 	struct sandbox_result res;
-	if (rc == 0 && (rc = sandbox_run(&cfg, &res, err)) == 0)
+	if (rc == 0 && (rc = sandbox_run(&cfg, &res, err)) == 0) {
+		if (res.message[0])
+			build_notef(o, NOTE_FINDING, "%s", res.message);
 		rc = res.status;
+	}
 	/* every process of the sandbox is gone: the output is taken back
 	 * before anything reads it */
 	if (handed) {

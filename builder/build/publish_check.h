@@ -9,7 +9,8 @@
 
 /* Checks stage/out.  started: when the build began (CLOCK_MONOTONIC
  * seconds): the recipe's timeout covers these checks too.  A refusal is
- * -EIO with the reason; the findings are printed to stderr, escaped. */
+ * -EIO with the reason; the findings go to job->o->note (NOTE_FINDING),
+ * escaped. */
 int publish_check(const struct build_job *job, const char *stage, double started, struct cl_err *err);
 
 #endif

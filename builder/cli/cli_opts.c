@@ -77,11 +77,15 @@ int cli_parse_lists(const char *cmd, int argc, char **argv, const struct cli_opt
 	return 0;
 }
 
-/* What a fetch wants the user to know (a dead mirror, a file with the
- * wrong digest), on stderr, with the command's name. */
-static void note_stderr(void *arg, const char *msg)
+/* What a fetch wants the user to know, on stderr: a warning (a dead
+ * mirror, a file with the wrong digest) with the command's name, progress
+ * as it is. */
+static void note_stderr(void *arg, enum fetch_note_kind kind, const char *msg)
 {
-	fprintf(stderr, "cloister %s: %s\n", (const char *)arg, msg);
+	if (kind == FETCH_PROGRESS)
+		fprintf(stderr, "%s\n", msg);
+	else
+		fprintf(stderr, "cloister %s: %s\n", (const char *)arg, msg);
 }
 
 int cli_fetch_opts(const char *cmd, const struct cli_list *mirrors, const char *snapshot, bool offline,

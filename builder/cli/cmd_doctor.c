@@ -70,6 +70,8 @@ static int whole_sandbox(char *why, size_t len)
 	struct sandbox_result res;
 	if (rc == 0)
 		rc = sandbox_run(&cfg, &res, &err);
+	if (rc == 0 && res.message[0])
+		fprintf(stderr, "%s\n", res.message);
 	if (rc == 0)
 		rc = res.status;
 	sandbox_config_free(&cfg);

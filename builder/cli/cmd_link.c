@@ -38,9 +38,20 @@ const char link_usage[] =
 	"Exit status: 0 done; 1 the link failed or was not reproducible; 2 bad usage or bad\n"
 	"input (not a compiled kernel, no such file, a command line the kernel cannot take).\n";
 
+/* The kernel link's notes (the sandbox's word on a timeout), on stderr;
+ * progress unless -q. */
+static void print_note(void *ctx, const struct build_event *ev)
+{
+	const struct build_opts *b = ctx;
+	if ((ev->kind != NOTE_PROGRESS && ev->kind != NOTE_FINDING) || (ev->kind == NOTE_PROGRESS && b->quiet))
+		return;
+	fprintf(stderr, "%s\n", ev->text);
+}
+
 int cmd_link(int argc, char **argv)
 {
-	struct build_opts b = { 0 };
+	struct build_opts b = { .note = print_note };
+	b.note_ctx = &b;
 	struct cl_err err = { 0 };
 	const char *kernel = NULL, *initramfs = NULL, *cmdline = "console=ttyS0", *store = NULL, *lock = NULL,
 		   *skel = NULL, *jobs = NULL, *snapshot = NULL;

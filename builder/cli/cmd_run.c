@@ -23,6 +23,8 @@ int cmd_run(int argc, char **argv)
 		cfg.async_teardown = true;
 		struct sandbox_result res;
 		rc = sandbox_run(&cfg, &res, &err);
+		if (rc == 0 && res.message[0])
+			fprintf(stderr, "%s\n", res.message);
 		if (rc < 0) {
 			fprintf(stderr, "cloister: sandbox setup failed: %s\n", err.msg);
 			rc = SANDBOX_EXIT_SETUP;

@@ -1,6 +1,7 @@
 /* `cloister seed`: fetch and unpack the pinned seed toolchain. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -83,8 +84,19 @@ int cmd_seed(int argc, char **argv)
 		r = repo_file("rootfs-seed/skeleton", c.skeleton, sizeof c.skeleton, &err);
 
 	char hash[SHA256_HEX_LEN + 1], tree[PATH_MAX + 128];
+	struct seed_change *changes = NULL;
+	size_t n_changes = 0;
 	if (r == 0 && !strcmp(sub, "update"))
-		r = seed_update(&c, &err);
+		r = seed_update(&c, &changes, &n_changes, &err);
+	if (r == 0 && !strcmp(sub, "update") && !json) {
+		for (size_t i = 0; i < n_changes; i++) {
+			const struct seed_change *x = &changes[i];
+			printf("%s: %s (%s%s) -> %s (%s%s)\n", x->name, x->old_version, x->old_suite,
+			       x->old_moving ? ", moving" : "", x->new_version, x->new_suite,
+			       x->new_moving ? ", moving" : "");
+		}
+		printf("%zu package%s changed\n", n_changes, n_changes == 1 ? "" : "s");
+	}
 	if (r == 0 && (!strcmp(sub, "all") || !strcmp(sub, "fetch")))
 		r = seed_fetch(&c, &err);
 	if (r == 0 && (!strcmp(sub, "all") || !strcmp(sub, "build"))) {
@@ -103,8 +115,26 @@ int cmd_seed(int argc, char **argv)
 		bool built = !strcmp(sub, "all") || !strcmp(sub, "build");
 		json_field_str(&j, "hash", built ? hash : NULL);
 		json_field_str(&j, "tree", built ? tree : NULL);
+		if (!strcmp(sub, "update")) {
+			json_key(&j, "changes");
+			json_begin(&j, '[');
+			for (size_t i = 0; i < n_changes; i++) {
+				const struct seed_change *x = &changes[i];
+				json_begin(&j, '{');
+				json_field_str(&j, "name", x->name);
+				json_field_str(&j, "old_version", x->old_version);
+				json_field_str(&j, "old_suite", x->old_suite);
+				json_field_bool(&j, "old_moving", x->old_moving);
+				json_field_str(&j, "new_version", x->new_version);
+				json_field_str(&j, "new_suite", x->new_suite);
+				json_field_bool(&j, "new_moving", x->new_moving);
+				json_end(&j, '}');
+			}
+			json_end(&j, ']');
+		}
 		json_end(&j, '}');
 	}
+	free(changes);
 	if (r < 0 && json)
 		cli_json_error("seed", &err);
 	if (r < 0) {

@@ -44,13 +44,13 @@ static bool lists_present(const struct apt_env *env)
 
 /* The archive's record for the pin; the lists are refreshed once when
  * they lack it (they may just be old). */
-static int look_up(struct apt_env *env, const struct recipe *r, const struct recipe_source *s, bool quiet,
-		   struct apt_pkg_info *info, struct cl_err *err)
+static int look_up(struct apt_env *env, const struct recipe *r, const struct recipe_source *s,
+		   const struct fetch_opts *fo, bool quiet, struct apt_pkg_info *info, struct cl_err *err)
 {
 	bool updated = false;
 	if (!lists_present(env)) {
 		if (!quiet)
-			fprintf(stderr, "updating the private package lists\n");
+			fetch_progress(fo, "updating the private package lists");
 		TRY(apt_update(env, err));
 		updated = true;
 	}
@@ -88,7 +88,7 @@ int deb_file_fetch(const char *home, const struct recipe *r, const struct recipe
 	char dir[PATH_MAX + 32], file[PATH_MAX + 300], what[600];
 	snprintf(what, sizeof what, "%.200s/recipe:%d: %.100s %.100s", r->dir, s->line, s->package, s->version);
 	TRY(apt_env_init(&env, home, err));
-	int rc = look_up(&env, r, s, quiet, &info, err);
+	int rc = look_up(&env, r, s, fo, quiet, &info, err);
 	if (rc == -ENOENT) {
 		struct cl_err e = { 0 };
 		rc = snapshot_fetch_binary(fo, home, s->package, s->version, s->sha256, 0, what, &e);
@@ -104,7 +104,7 @@ int deb_file_fetch(const char *home, const struct recipe *r, const struct recipe
 	if (!mkdtemp(dir))
 		return cl_err_set(err, errno, "creating %s", dir);
 	if (!quiet)
-		fprintf(stderr, "fetching %s=%s (%llu MB)\n", s->package, s->version, info.size >> 20);
+		fetch_progress(fo, "fetching %s=%s (%llu MB)", s->package, s->version, info.size >> 20);
 	const char *names[] = { s->package }, *versions[] = { s->version };
 	rc = apt_download_many(&env, names, versions, 1, dir, err);
 	if (rc == 0)

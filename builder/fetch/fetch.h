@@ -13,14 +13,22 @@
 
 #define FETCH_MAX_MIRRORS 16
 
+/* What a fetch has to tell: a warning (a dead mirror, a bad file) or
+ * progress ("fetching source busybox=1:1.35.0-4"). */
+enum fetch_note_kind {
+	FETCH_WARNING,
+	FETCH_PROGRESS,
+};
+
 struct fetch_opts {
 	const char *mirrors[FETCH_MAX_MIRRORS];  /* base URLs, in order */
 	size_t n_mirrors;
 	const char *snapshot;   /* base URL of Debian's snapshot service, or NULL: off */
 	bool offline;           /* no network: the cache and file:// mirrors only */
-	/* A warning or a progress note (a dead mirror, a bad file): the
-	 * command decides how to show it.  NULL: dropped. */
-	void (*note)(void *arg, const char *msg);
+	/* A warning or a progress note: the fetch code never prints, the
+	 * command decides how to show it.  NULL: dropped.  Called from the
+	 * process that fetches (a build's worker too). */
+	void (*note)(void *arg, enum fetch_note_kind kind, const char *msg);
 	void *note_arg;
 	char *owned;            /* storage of the strings taken from the environment */
 };
@@ -34,8 +42,10 @@ int fetch_add_mirror(struct fetch_opts *fo, const char *url, struct cl_err *err)
 int fetch_opts_from_env(struct fetch_opts *fo, struct cl_err *err);
 void fetch_opts_release(struct fetch_opts *fo);
 
-/* fo's note, formatted. */
+/* fo's note, formatted: a warning, or progress (the callers' quiet
+ * says whether there is any). */
 void fetch_note(const struct fetch_opts *fo, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fetch_progress(const struct fetch_opts *fo, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Tries each mirror for HEX: 0 once it is in home's download cache,
  * verified; -ENOENT when no mirror has it (each bad or dead one noted).

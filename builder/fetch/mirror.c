@@ -15,16 +15,29 @@
 #include "cache.h"
 #include "http.h"
 
-void fetch_note(const struct fetch_opts *fo, const char *fmt, ...)
+static void note_v(const struct fetch_opts *fo, enum fetch_note_kind kind, const char *fmt, va_list ap)
 {
-	if (!fo->note)
+	if (!fo || !fo->note)
 		return;
 	char msg[2048];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	fo->note(fo->note_arg, kind, msg);
+}
+
+void fetch_note(const struct fetch_opts *fo, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	note_v(fo, FETCH_WARNING, fmt, ap);
 	va_end(ap);
-	fo->note(fo->note_arg, msg);
+}
+
+void fetch_progress(const struct fetch_opts *fo, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	note_v(fo, FETCH_PROGRESS, fmt, ap);
+	va_end(ap);
 }
 
 int fetch_tmpfile(const char *home, char *path, size_t len, struct cl_err *err)

@@ -124,7 +124,7 @@ static int fetch_vanished(const struct seed_ctx *c, const struct seed_pkg *const
 			return cl_err_msg(err, ENOSPC, "%s", e.msg);
 		if (r < 0)
 			return vanished(c, pkgs[i], err);
-		seed_say(c, "%s: from the snapshot service\n", what);
+		seed_say(c, "%s: from the snapshot service", what);
 	}
 	return 0;
 }
@@ -155,7 +155,7 @@ static int fetch_with_apt(const struct seed_ctx *c, const struct seed_pkg *const
 	if ((r = apt_env_init(&env, c->home, err)) < 0)
 		goto out;
 	if (!lists_present(&env)) {
-		seed_say(c, "updating the private package lists\n");
+		seed_say(c, "updating the private package lists");
 		if ((r = apt_update(&env, err)) < 0)
 			goto out;
 		updated = true;
@@ -163,7 +163,7 @@ static int fetch_with_apt(const struct seed_ctx *c, const struct seed_pkg *const
 	r = apt_lookup_many(&env, names, versions, n, infos, err);
 	if (r == -ENOENT && !updated) {
 		/* old lists say nothing: only fresh ones may call a pin gone */
-		seed_say(c, "a pinned version is not in the package lists; updating them\n");
+		seed_say(c, "a pinned version is not in the package lists; updating them");
 		if ((r = apt_update(&env, err)) < 0)
 			goto out;
 		r = apt_lookup_many(&env, names, versions, n, infos, err);
@@ -214,7 +214,7 @@ static int fetch_with_apt(const struct seed_ctx *c, const struct seed_pkg *const
 		dir[0] = '\0';
 		goto out;
 	}
-	seed_say(c, "downloading %zu package%s\n", n, n == 1 ? "" : "s");
+	seed_say(c, "downloading %zu package%s", n, n == 1 ? "" : "s");
 	if ((r = apt_download_many(&env, names, versions, n, dir, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -294,24 +294,28 @@ int seed_fetch(const struct seed_ctx *c, struct cl_err *err)
 		}
 	}
 	if (r == 0)
-		seed_say(c, "seed packages: %zu fetched, %zu from mirrors, %zu already cached\n", n_missing,
+		seed_say(c, "seed packages: %zu fetched, %zu from mirrors, %zu already cached", n_missing,
 			 mirrored, cached);
 	free(missing);
 	seed_lock_free(&lock);
 	return r;
 }
 
-int seed_update(const struct seed_ctx *c, struct cl_err *err)
+int seed_update(const struct seed_ctx *c, struct seed_change **changes, size_t *n_changes, struct cl_err *err)
 {
 	struct seed_lock lock;
 	struct apt_env env;
 	struct apt_offers offers = { 0 };
-	int r, changed = 0;
+	int r;
+	size_t changed = 0;
 
+	*changes = NULL;
+	*n_changes = 0;
 	TRY(seed_lock_read(c->lock, &lock, err));
 	const char **names = calloc(lock.n, sizeof *names), **versions = calloc(lock.n, sizeof *versions);
 	struct apt_pkg_info *infos = calloc(lock.n, sizeof *infos);
-	if (!names || !versions || !infos) {
+	struct seed_change *ch = calloc(lock.n ? lock.n : 1, sizeof *ch);
+	if (!names || !versions || !infos || !ch) {
 		r = cl_err_set(err, ENOMEM, "update");
 		goto out;
 	}
@@ -340,8 +344,14 @@ int seed_update(const struct seed_ctx *c, struct cl_err *err)
 		bool moving = !o || !o->frozen;
 		if (strcmp(info->version, p->version) || strcmp(info->sha256, p->sha256) ||
 		    info->size != p->size || strcmp(suite, p->suite) || moving != p->moving) {
-			printf("%s: %s (%s%s) -> %s (%s%s)\n", p->name, p->version, p->suite,
-			       p->moving ? ", moving" : "", info->version, suite, moving ? ", moving" : "");
+			struct seed_change *x = &ch[changed];
+			snprintf(x->name, sizeof x->name, "%s", p->name);
+			snprintf(x->old_version, sizeof x->old_version, "%s", p->version);
+			snprintf(x->old_suite, sizeof x->old_suite, "%s", p->suite);
+			x->old_moving = p->moving;
+			snprintf(x->new_version, sizeof x->new_version, "%s", info->version);
+			snprintf(x->new_suite, sizeof x->new_suite, "%s", suite);
+			x->new_moving = moving;
 			snprintf(p->version, sizeof p->version, "%s", info->version);
 			memcpy(p->sha256, info->sha256, sizeof p->sha256);
 			snprintf(p->suite, sizeof p->suite, "%s", suite);
@@ -352,8 +362,13 @@ int seed_update(const struct seed_ctx *c, struct cl_err *err)
 	}
 	if (changed)
 		r = seed_lock_write(c->lock, &lock, err);
-	printf("%d package%s changed\n", changed, changed == 1 ? "" : "s");
+	if (r == 0) {
+		*changes = ch;
+		*n_changes = changed;
+		ch = NULL;
+	}
 out:
+	free(ch);
 	apt_offers_free(&offers);
 	free(names);
 	free(versions);

@@ -109,7 +109,7 @@ static int fetch_debian(const char *home, const struct recipe *r, const struct r
 	TRY(apt_env_init_src(&env, home, err));
 	if (!lists_have_sources(&env)) {
 		if (!quiet)
-			fprintf(stderr, "updating the private source package lists\n");
+			fetch_progress(fo, "updating the private source package lists");
 		TRY(apt_update(&env, err));
 		updated = true;
 	}
@@ -121,7 +121,7 @@ static int fetch_debian(const char *home, const struct recipe *r, const struct r
 	if (owner < 0)
 		return owner;
 	if (!quiet)
-		fprintf(stderr, "fetching source %s=%s\n", s->package, s->version);
+		fetch_progress(fo, "fetching source %s=%s", s->package, s->version);
 	int rc = apt_source_download(&env, s->package, s->version, dir, err);
 	if (rc == -ENOENT && !updated) {
 		/* only fresh lists may call a pin gone */

@@ -292,6 +292,8 @@ static int link_once(const struct link_run *l, struct cl_err *err)
 	struct sandbox_result res;
 	if (rc == 0)
 		rc = sandbox_run(&cfg, &res, err);
+	if (rc == 0 && res.message[0])
+		build_notef(l->o->build, NOTE_FINDING, "%s", res.message);
 	if (rc == 0)
 		rc = res.status;
 	sandbox_config_free(&cfg);

@@ -35,10 +35,14 @@ void seed_say(const struct seed_ctx *c, const char *fmt, ...)
 {
 	if (c->quiet)
 		return;
+	if (!c->fetch || !c->fetch->note)
+		return;
+	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	c->fetch->note(c->fetch->note_arg, FETCH_PROGRESS, msg);
 }
 
 /* What the skeleton may hold: no .gitkeep (git's placeholder), nothing a
@@ -122,7 +126,8 @@ static int busybox_links(const char *tree, struct cl_err *err)
 	if (rc < 0)
 		return cl_err_prefix(err, "running the seed's busybox --list in the sandbox");
 	if (rc != 0)
-		return cl_err_msg(err, EIO, "the seed's busybox --list exited with status %d", rc);
+		return cl_err_msg(err, EIO, "the seed's busybox --list exited with status %d%s%s", rc,
+				  res.message[0] ? ": " : "", res.message);
 
 	off_t size = lseek(out, 0, SEEK_END);
 	_cleanup_free_ char *list = malloc((size_t)size + 1);
@@ -219,7 +224,7 @@ static int unpack_main(void *arg, FILE *result, struct cl_err *err)
 		char deb[PATH_MAX], what[300];
 		cache_path(a->c->home, a->pkgs[i]->sha256, deb, sizeof deb);
 		snprintf(what, sizeof what, "%s %s", a->pkgs[i]->name, a->pkgs[i]->version);
-		seed_say(a->c, "unpacking %s\n", what);
+		seed_say(a->c, "unpacking %s", what);
 		TRY(deb_extract(deb, what, a->tree, result, err));
 	}
 	return 0;
@@ -356,7 +361,7 @@ static int build_tree(const struct seed_ctx *c, const struct seed_lock *lock, co
 	if (r == 0)
 		r = apply_skeleton(c, tree, err);
 	if (r == 0) {
-		seed_say(c, "linking busybox applets\n");
+		seed_say(c, "linking busybox applets");
 		r = busybox_links(tree, err);
 	}
 	if (r == 0)
@@ -512,7 +517,7 @@ int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tr
 		if (pathf(err, final, sizeof final, "%s/%s", seeds, hash) < 0) {
 			r = -err->code;
 		} else if (access(final, F_OK) == 0) {
-			seed_say(c, "seed %s was already built\n", hash);
+			seed_say(c, "seed %s was already built", hash);
 		} else if (fsync_dir(tmp, err) < 0 || rename(tmp, final) < 0) {
 			r = err->code ? -err->code : cl_err_set(err, errno, "publishing %s", final);
 		} else {

@@ -23,7 +23,8 @@ struct seed_ctx {
 	bool quiet;
 };
 
-/* Progress on stderr, unless quiet (seed.c). */
+/* Progress, unless quiet: a note of c->fetch (FETCH_PROGRESS), which
+ * the command renders (seed.c). */
 void seed_say(const struct seed_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Puts every pinned .deb of the set into the download cache, verified
@@ -32,8 +33,19 @@ int seed_fetch(const struct seed_ctx *c, struct cl_err *err);
 /* Unpacks the set into seeds/HASH/ (once); hash and the tree's path out. */
 int seed_build(const struct seed_ctx *c, char hash[SHA256_HEX_LEN + 1], char *tree,
 	       size_t treelen, struct cl_err *err);
+/* One package whose pin seed_update changed: before and after. */
+struct seed_change {
+	char name[128];
+	char old_version[128], old_suite[128];
+	bool old_moving;
+	char new_version[128], new_suite[128];
+	bool new_moving;
+};
+
 /* Rewrites the lock: each package at the newest version of a frozen suite
- * that has it, else the archive's candidate, marked moving; prints changes. */
-int seed_update(const struct seed_ctx *c, struct cl_err *err);
+ * that has it, else the archive's candidate, marked moving.  *changes
+ * (malloc'd, the caller frees it; NULL when none) gets what changed, in
+ * the lock's order, for the command to show. */
+int seed_update(const struct seed_ctx *c, struct seed_change **changes, size_t *n_changes, struct cl_err *err);
 
 #endif
