@@ -475,6 +475,20 @@ int cmd_build(int argc, char **argv)
 		for (size_t k = 0; r == 0 && k < m.n_packages; k++)
 			roots[k] = (struct graph_root){ m.packages[k].name, m.packages_list, m.packages[k].line };
 		n_roots = m.n_packages;
+		/* a machine's image needs its kernel, which is linked rather than
+		 * listed in packages.list: fetching the machine (and its
+		 * preflight) covers the kernel's source and seed sets too, where
+		 * the recipes have one (without, only --initramfs-only builds) */
+		char kernel[PATH_MAX + 32];
+		if (r == 0 && !strcmp(cmd, "fetch") &&
+		    snprintf(kernel, sizeof kernel, "%s/%s/recipe", o.recipes, MACHINE_KERNEL_RECIPE) < (int)sizeof kernel &&
+		    access(kernel, F_OK) == 0) {
+			struct graph_root *more = realloc(roots, (n_roots + 1) * sizeof *roots);
+			if (!more)
+				r = cl_err_set(&err, ENOMEM, "loading %s", machine);
+			else
+				roots = more, roots[n_roots++] = (struct graph_root){ MACHINE_KERNEL_RECIPE, NULL, 0 };
+		}
 	}
 	/* -r RECIPE --for MACHINE: the recipe as that machine's build of it
 	 * (its settings in the environment and the input hash) */

@@ -53,6 +53,12 @@ out=$(cb fetch -r wrong-pin --recipes "$recipes" 2>&1; echo "status=$?")
 expect_match "a deb-file pin the archive contradicts is refused, both digests named" \
 	"*wrong-pin/recipe:*: the archive's linux-source-6.1 6.1.176-1 has sha256 9305d1a1*, the recipe says 0000*refusing it*status=2" "$out"
 
+# a machine's preflight covers its kernel, which packages.list does not name
+out=$(cb fetch --check example --machines "$REPO/machines" --recipes "$recipes" --json 2>/dev/null)
+expect "fetch --check MACHINE covers the kernel: its source package and the kernel-build seed set" \
+	"flex linux-source-6.1" \
+	"$(echo "$out" | jq -r '[.. | objects | select(has("package")) | .package | select(. == "linux-source-6.1" or . == "flex")] | unique | join(" ")')"
+
 # the compile: once per machine, then found by its input hash
 t0=$(now)
 out=$(cb build -r linux --for example --machines "$REPO/machines" --recipes "$recipes" 2>&1)
