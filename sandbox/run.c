@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/cleanup.h"
 
 struct child_ctx {
@@ -184,12 +185,6 @@ static void explain_userns_failure(struct cl_err *err)
 		cl_err_prefix(err, "%s; the failing step was", why);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, struct cl_err *err)
 {
@@ -245,7 +240,7 @@ int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, st
 			goto out_mask;
 		}
 	}
-	double t0 = now_s();
+	double t0 = clock_mono_s();
 	pid_t pid = sandbox_clone(&pidfd, cgroup_fd, err);
 	if (pid == 0) {
 		close(parent_end);
@@ -277,7 +272,7 @@ int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, st
 	cl_closep(&bpf_w);
 	if (rc >= 0)
 		rc = sandbox_supervise(cfg, pid, pidfd, parent_end, sigfd, res, err);
-	res->wall_seconds = now_s() - t0;
+	res->wall_seconds = clock_mono_s() - t0;
 	if (rc < 0) {
 		*res = (struct sandbox_result){ .exit_code = -1 };
 		/* Whatever went wrong, nothing of the sandbox outlives us. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <stdbool.h>
 
+#include "../../common/clock.h"
 #include "../../common/cleanup.h"
 #include "../../common/fdio.h"
 #include "../../common/fsutil.h"
@@ -36,12 +37,6 @@
 #include "publish_check.h"
 #include "worker.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void progress(const struct build_opts *o, size_t i, size_t n, const char *name,
 		     const char *version, const char *what, double secs)
@@ -72,7 +67,7 @@ static void *ticker_main(void *arg)
 	/* signals are the main thread's business (the sandbox reads them) */
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	while (!t->stop) {
-		t->ev.step.secs = (double)(int)(now_s() - t->t0);
+		t->ev.step.secs = (double)(int)(clock_mono_s() - t->t0);
 		build_note(t->o, &t->ev);
 		for (int i = 0; i < 10 && !t->stop; i++)
 			usleep(100000);
@@ -90,7 +85,7 @@ static void ticker_start(struct ticker *t, const struct build_opts *o, size_t i,
 	t->o = o;
 	t->ev = (struct build_event){ .kind = NOTE_TICK,
 				      .step = { .i = i, .n = n, .name = name, .version = version, .what = what } };
-	t->t0 = now_s();
+	t->t0 = clock_mono_s();
 	t->running = pthread_create(&t->thread, NULL, ticker_main, t) == 0;
 }
 
@@ -368,7 +363,7 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	}
 	if ((rc = sources_fetch(o->home, r, &o->fetch, o->quiet, err)) < 0)
 		goto out;
-	double t0 = now_s();
+	double t0 = clock_mono_s();
 	struct ticker tick;
 	if (o->no_check) {
 		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building");
@@ -401,7 +396,7 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	outcome_entry(out, e);
 	out->kind = OUTCOME_BUILT;
 	progress(o, seq, g->n, r->name, r->version, o->no_check ? "built (not checked) in" :
-		 "built twice, identical, in", now_s() - t0);
+		 "built twice, identical, in", clock_mono_s() - t0);
 out:
 	stage_drop(&stage);
 	close(lock);
@@ -440,7 +435,7 @@ static int job_main(void *arg, FILE *result, struct cl_err *err)
 static void finish_outcome(struct build_outcome *out, const struct rusage *ru, double t0, int rc,
 			   const struct cl_err *err)
 {
-	out->seconds = now_s() - t0;
+	out->seconds = clock_mono_s() - t0;
 	out->cpu_seconds = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
 			   (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
 	if (rc < 0) {
@@ -629,7 +624,7 @@ int build_targets(const struct build_opts *o, const struct graph_root *roots, si
 			} else {
 				struct job *j = &jobs[running];
 				j->node = i;
-				j->t0 = now_s();
+				j->t0 = clock_mono_s();
 				j->out = outcome_new_shared(g.nodes[i].name, g.nodes[i].version, g.is_root[i]);
 				if (!j->out)
 					rc = cl_err_set(err, ENOMEM, "building");

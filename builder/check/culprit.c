@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/clock.h"
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
 #include "compare.h"
@@ -35,22 +36,7 @@
  * rather than different, so the others are tested without it. */
 #define BASE VARY_ASLR
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
-static void sleep_until(double t)
-{
-	double d = t - now_s();
-	if (d > 0) {
-		struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-	}
-}
 
 static unsigned popcount(unsigned v)
 {
@@ -75,13 +61,13 @@ static int probe_main(void *arg, FILE *result, struct cl_err *err)
 {
 	const struct probe_args *a = arg;
 	char build[PATH_MAX + 16];
-	sleep_until(a->start_at);
+	clock_sleep_until_wall(a->start_at);
 	TRY(build_variant(a->job, a->vary, a->stage, err));
 	/* only out/ is compared: the build tree goes at once */
 	struct cl_err ignore;
 	if (pathf(&ignore, build, sizeof build, "%s/build", a->stage->path) == 0)
 		remove_tree(build, &ignore);
-	fprintf(result, "%.3f", now_s());
+	fprintf(result, "%.3f", clock_wall_s());
 	return 0;
 }
 
@@ -115,7 +101,7 @@ static int run_round(struct search *s, struct probe *p, size_t n, size_t width, 
 	}
 	/* a build that reads the clock once, at second resolution, sees the
 	 * same second in every build of a synced round that ends in it */
-	double start = synced ? (double)(time_t)now_s() + 1.01 : 0;
+	double start = synced ? (double)(time_t)clock_wall_s() + 1.01 : 0;
 	int rc = 0;
 	for (size_t i = 0; i < n; i++)
 		p[i].stage = (struct stage)STAGE_NONE;
@@ -337,7 +323,7 @@ int culprit_search(const struct build_job *job, const char *stage_a, const char 
 	struct search s = { .job = job, .cheap = seconds < CHEAP_SECONDS, .base = STAGE_NONE };
 	s.width = job->o->jobs > 2 ? job->o->jobs : 2;
 	const unsigned others = VARY_ALL & ~BASE;
-	double t0 = now_s();
+	double t0 = clock_wall_s();
 
 	/* Round 1: two builds under BASE (is the build deterministic with
 	 * address randomization off?), one with it on (does it matter?), one
@@ -438,7 +424,7 @@ int culprit_search(const struct build_job *job, const char *stage_a, const char 
 		snprintf(verdict, len, "nondeterminism (two builds under the same conditions, started together with "
 			 "address randomization off, differ: randomness, a race, or the clock below one second)");
 		build_notef(job->o, NOTE_PROGRESS, "    %u builds in %u round%s, %.1f s", s.builds, s.rounds,
-			    s.rounds == 1 ? "" : "s", now_s() - t0);
+			    s.rounds == 1 ? "" : "s", clock_wall_s() - t0);
 		return 0;
 	}
 	if (aslr)
@@ -462,6 +448,6 @@ int culprit_search(const struct build_job *job, const char *stage_a, const char 
 		return r;
 	verdict_of(s.clock, culprits, combos, verdict, len);
 	build_notef(job->o, NOTE_PROGRESS, "    %u builds in %u round%s, %.1f s", s.builds, s.rounds,
-		    s.rounds == 1 ? "" : "s", now_s() - t0);
+		    s.rounds == 1 ? "" : "s", clock_wall_s() - t0);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/clock.h"
 #include "../../common/fdio.h"
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
@@ -32,22 +33,7 @@
 #include "../build/worker.h"
 
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
-static void sleep_until(double t)
-{
-	double d = t - now_s();
-	if (d > 0) {
-		struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-	}
-}
 
 /* Outputs are compared as the store would publish them: mtimes fixed,
  * modes canonical (with the recipe's `mode:` lines).  What publishing
@@ -97,7 +83,7 @@ static int variant_main(void *arg, FILE *result, struct cl_err *err)
 	if (a->nice > 0 && (errno || now < a->nice) && setpriority(PRIO_PROCESS, 0, a->nice) < 0)
 		return cl_err_set(err, errno, "setpriority");
 	if (a->delay > 0)
-		sleep_until(now_s() + a->delay);
+		clock_sleep_until_wall(clock_wall_s() + a->delay);
 	return build_variant(a->job, a->vary, a->stage, err);
 }
 
@@ -147,7 +133,7 @@ static int build_two(const struct build_job *job, unsigned vary1, double delay1,
 		return r;
 	}
 	if (yield2 && delay1 > 0)
-		sleep_until(now_s() + delay1);
+		clock_sleep_until_wall(clock_wall_s() + delay1);
 	r = build_variant(job, here_vary, here_stage, err);
 	struct cl_err cerr = { 0 };
 	int rc = collect_variant(job, &w, &cerr);
@@ -294,10 +280,10 @@ int repro_build_ab(const struct build_job *job, struct stage *stage_a, struct st
 	 * machine with CPUs to spare the second build costs little time. */
 	TRY(unpack_once(job, ab, err));
 	struct build_job j = with_sources(job, ab);
-	double t0 = now_s();
+	double t0 = clock_wall_s();
 	ab->b_later = 1.1;
 	int r = build_two(&j, VARY_ALL, ab->b_later, stage_b, 0, stage_a, err);
-	ab->seconds = now_s() - t0;
+	ab->seconds = clock_wall_s() - t0;
 	if (r < 0)
 		repro_ab_release(ab);
 	return r;

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/clock.h"
 #include "../../common/fsutil.h"
 #include "../build/build.h"
 #include "interrupt.h"
@@ -286,12 +287,6 @@ static void release_opts(struct build_opts *o)
 	fetch_opts_release(&o->fetch);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The human report of gc: its counts. */
 static void print_gc(const long counts[GC_KINDS])
@@ -327,7 +322,7 @@ int cmd_build(int argc, char **argv)
 	/* released on every return, the early ones of bad usage too */
 	__attribute__((cleanup(release_opts))) struct build_opts o = { .note = print_note };
 	o.note_ctx = &o;
-	double t0 = now_s();
+	double t0 = clock_mono_s();
 	struct cl_err err = { 0 };
 	const char *recipe = NULL, *machine = NULL, *machines = NULL, *store = NULL, *recipes = NULL,
 		   *lock = NULL, *skel = NULL, *output = "output";
@@ -440,7 +435,7 @@ int cmd_build(int argc, char **argv)
 					cl_err_in(&ie, CL_IO, EIO, "%s: died of signal %d", what, g - 128);
 				}
 				report_json_build(cmd, recipe ? recipe : machine, machine != NULL, &none, NULL,
-						  now_s() - t0, &ie);
+						  clock_mono_s() - t0, &ie);
 			}
 			return g;
 		}
@@ -553,7 +548,7 @@ int cmd_build(int argc, char **argv)
 	bool builds = !strcmp(cmd, "build") || !strcmp(cmd, "check");
 	if (o.json && builds)
 		report_json_build(cmd, recipe ? recipe : machine, machine != NULL, &outcomes,
-				  made ? &made->report : NULL, now_s() - t0, r < 0 ? &err : NULL);
+				  made ? &made->report : NULL, clock_mono_s() - t0, r < 0 ? &err : NULL);
 	else if (r < 0 && o.json && strcmp(cmd, "fetch"))
 		cli_json_error(cmd, &err);
 	outcome_list_free(&outcomes);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/clock.h"
 #include "../../common/cleanup.h"
 #include "../../common/fdio.h"
 #include "../../common/fsutil.h"
@@ -74,12 +75,6 @@ static const char link_script[] =
  * path and the filesystem, which the object tree fixes. */
 #define LINK_VARY (VARY_ALL & ~(unsigned)(VARY_PATH | VARY_FS))
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The kernel's command line is a Kconfig string, written between double
  * quotes into .config: no quote, backslash or control character. */
@@ -470,7 +465,7 @@ int kernel_link(const struct kernel_link_opts *o, struct kernel_link_result *res
 		free(in.json);
 		return lock;
 	}
-	double t0 = now_s();
+	double t0 = clock_mono_s();
 	if ((rc = store_lookup(o->build->home, in.hash, name, in.k.version, &e, err)) == 0 && store_checked(&e)) {
 		fill_result(res, &e, in.hash);
 		res->cached = true;
@@ -493,7 +488,7 @@ int kernel_link(const struct kernel_link_opts *o, struct kernel_link_result *res
 		goto out;
 	stage_a[0] = '\0';
 	fill_result(res, &e, in.hash);
-	res->seconds = now_s() - t0;
+	res->seconds = clock_mono_s() - t0;
 out:
 	{
 		struct cl_err ignore;
