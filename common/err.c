@@ -15,8 +15,11 @@ static int set_va(struct cl_err *err, int errnum, int with_strerror,
 	err->code = -rc;
 	err->cls = CL_UNSET;
 	err->signal = 0;
+	err->strerror_due = 0;
 	int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	if (with_strerror && errnum > 0 && n >= 0 && (size_t)n < sizeof err->msg)
+	if (with_strerror && errnum > 0 && err->defer_strerror)
+		err->strerror_due = errnum;
+	else if (with_strerror && errnum > 0 && n >= 0 && (size_t)n < sizeof err->msg)
 		snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s",
 			 strerror(errnum));
 	return rc;
@@ -64,6 +67,7 @@ void cl_err_clear(struct cl_err *err)
 		err->code = 0;
 		err->cls = CL_UNSET;
 		err->signal = 0;
+		err->strerror_due = 0;
 		err->msg[0] = '\0';
 	}
 }

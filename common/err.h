@@ -9,6 +9,7 @@
 #ifndef CLOISTER_ERR_H
 #define CLOISTER_ERR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* What kind of failure it is, set where the error is made (cl_err_in);
@@ -31,6 +32,12 @@ struct cl_err {
 	int code;            /* positive errno, or 0 when nothing is set */
 	enum cl_class cls;
 	int signal;          /* CL_INTERRUPTED: which */
+	/* Set by a child between clone() and execve(): cl_err_set then
+	 * leaves the strerror() suffix to whoever receives the error
+	 * (strerror may take the locale's lock or allocate, which a child
+	 * of a threaded process must not), and records the errno here. */
+	bool defer_strerror;
+	int strerror_due;    /* with defer_strerror: the errno whose text is still to be appended */
 	char msg[1024];
 };
 

@@ -1,4 +1,6 @@
-/* Dropping every capability, in every set, for good. */
+/* Dropping every capability, in every set, for good.  This runs in the
+ * child between clone and exec: system calls only (libcap's prctl and
+ * capset wrappers; the empty set was allocated before the clone). */
 #define _GNU_SOURCE
 #include "internal.h"
 
@@ -7,7 +9,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-int sandbox_drop_capabilities(struct cl_err *err)
+int sandbox_drop_capabilities(cap_t empty, struct cl_err *err)
 {
 	/* Locked securebits first, while CAP_SETPCAP is still held: an
 	 * execve() as inner uid 0 must not hand the capabilities back, and
@@ -32,14 +34,8 @@ int sandbox_drop_capabilities(struct cl_err *err)
 	 * with them (capabilities(7): no capability is ambient unless it is
 	 * both permitted and inheritable), without a query per capability;
 	 * SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED keeps it empty. */
-	cap_t empty = cap_init(); /* effective, permitted and inheritable all clear */
-	if (!empty)
-		return cl_err_set(err, errno, "cap_init");
-	int r = cap_set_proc(empty);
-	int saved = errno;
-	cap_free(empty);
-	if (r < 0)
-		return cl_err_set(err, saved, "clearing the capability sets");
+	if (cap_set_proc(empty) < 0)
+		return cl_err_set(err, errno, "clearing the capability sets");
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cl_err_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");

@@ -4,6 +4,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -70,4 +72,40 @@ int chan_recv(int sock, char *text, size_t len, int *fd)
 	memcpy(text, buf + 1, tl);
 	text[tl] = '\0';
 	return (unsigned char)buf[0];
+}
+
+int chan_send_error(int sock, const struct cl_err *err)
+{
+	/* "ERRNO:DUE:message": DUE is the errno whose strerror() text the
+	 * receiver appends (the child defers it: see cl_err). */
+	char msg[1100];
+	snprintf(msg, sizeof msg, "%d:%d:%s", err->code ? err->code : EIO, err->strerror_due, err->msg);
+	return chan_send(sock, CHAN_SETUP_ERROR, msg, -1);
+}
+
+const char *chan_error_head(const char *text, int *code, int *due)
+{
+	/* strtol, not sscanf: pid 1 relays the network helper's errors */
+	char *end;
+	long c = strtol(text, &end, 10);
+	if (end == text || *end != ':' || c <= 0 || c > 4095)
+		return NULL;
+	const char *p = end + 1;
+	long d = strtol(p, &end, 10);
+	if (end == p || *end != ':' || d < 0 || d > 4095)
+		return NULL;
+	*code = (int)c;
+	*due = (int)d;
+	return end + 1;
+}
+
+int chan_take_error(const char *text, struct cl_err *err)
+{
+	int code = 0, due = 0;
+	const char *msg = chan_error_head(text, &code, &due);
+	if (!msg)
+		return cl_err_msg(err, EPROTO, "a malformed error report from the sandbox: %.200s", text);
+	if (due > 0)
+		return cl_err_msg(err, code, "%s: %s", msg, strerror(due));
+	return cl_err_msg(err, code, "%s", msg);
 }

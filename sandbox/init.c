@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/mman.h>
@@ -69,7 +70,12 @@ static char **fix_cmdline(char **argv)
 	for (int field = 2; *p && field < 48; p++)
 		if (*p == ' ')
 			field++;
-	if (sscanf(p, "%lu %lu", &start, &end) != 2 || end <= start + 1)
+	char *next;
+	start = strtoul(p, &next, 10);
+	if (next == p || *next != ' ')
+		return NULL;
+	end = strtoul(next + 1, &p, 10);
+	if (p == next + 1 || end <= start + 1)
 		return NULL;
 
 	size_t argc = 0, bytes = 0;
@@ -125,8 +131,10 @@ void sandbox_init_main(const struct sandbox_config *cfg, int chan)
 	pid_t child;
 	int e = spawn_command(&run, &child);
 	if (e != 0) {
+		/* "ERRNO:message": the supervisor appends strerror(), which
+		 * may allocate or take the locale's lock */
 		char msg[600];
-		snprintf(msg, sizeof msg, "cannot run %s in the sandbox: %s", argv[0], strerror(e));
+		snprintf(msg, sizeof msg, "%d:cannot run %s in the sandbox", e, argv[0]);
 		chan_send(chan, CHAN_EXEC_ERROR, msg, -1);
 		_exit(e == ENOENT || e == ENOTDIR ? SANDBOX_EXIT_NOTFOUND : SANDBOX_EXIT_NOEXEC);
 	}

@@ -3,6 +3,7 @@
 #define CLOISTER_SANDBOX_INTERNAL_H
 
 #include <seccomp.h>
+#include <sys/capability.h>
 #include <stdbool.h>
 
 #include "sandbox.h"
@@ -42,9 +43,20 @@ struct rootfs {
 	int *layer_fds;     /* O_PATH fds of cfg->roots, opened before anything is shadowed */
 	int *op_fds;        /* detached mount clones of bind sources, by op index */
 	int dev_fds[6];     /* detached clones of the host's device nodes */
+	char *lower;        /* room for the overlay's lowerdir option */
+	size_t lower_cap;
 };
-void rootfs_init(struct rootfs *rf, const struct sandbox_config *cfg);
+/* rootfs_init() allocates, so the supervisor calls it before the clone
+ * (the child of a threaded caller must not call malloc); the child closes
+ * its descriptors with rootfs_release(), the supervisor frees the memory
+ * with rootfs_free().  Returns -ENOMEM. */
+int rootfs_init(struct rootfs *rf, const struct sandbox_config *cfg);
+/* The context a failure to mount the layers gets in the child; the
+ * supervisor then looks for the cause in the host's mount table. */
+#define SANDBOX_LAYERS_FAILED "building the read-only root from the --root layers"
+void sandbox_explain_layers(const struct sandbox_config *cfg, struct cl_err *err);
 void rootfs_release(struct rootfs *rf, const struct sandbox_config *cfg);
+void rootfs_free(struct rootfs *rf);
 int sandbox_make_mounts_private(struct cl_err *err);
 int sandbox_open_sources(const struct sandbox_config *cfg, struct rootfs *rf,
 			 struct cl_err *err);
@@ -92,8 +104,8 @@ int sandbox_net_join(struct net_helper *h, struct cl_err *err);
 /* On a failed setup: kills and reaps the helper if it is still there. */
 void sandbox_net_abandon(struct net_helper *h);
 
-/* caps.c */
-int sandbox_drop_capabilities(struct cl_err *err);
+/* caps.c: empty is a cap_init() the supervisor made before the clone */
+int sandbox_drop_capabilities(cap_t empty, struct cl_err *err);
 
 /* seccomp.c */
 /* Builds the policy; the caller owns the context (seccomp_release). */
@@ -122,6 +134,14 @@ enum chan_msg {
 int chan_send(int sock, enum chan_msg type, const char *text, int fd);
 /* Returns the message type (>0), 0 at end of stream, or negative errno. */
 int chan_recv(int sock, char *text, size_t len, int *fd);
+/* A setup error, from a child: CHAN_SETUP_ERROR with the errno and the
+ * strerror() the child deferred.  chan_take_error() turns the text back
+ * into err, strerror text appended; it returns -errno. */
+int chan_send_error(int sock, const struct cl_err *err);
+int chan_take_error(const char *text, struct cl_err *err);
+/* The errno and deferred errno of such a text; the message after them,
+ * or NULL when the text is not one. */
+const char *chan_error_head(const char *text, int *code, int *due);
 
 /* supervisor.c */
 /* Supervises the sandbox until it ends; fills res (but its wall time). */

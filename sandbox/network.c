@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,8 +46,7 @@ static int loopback_up(struct cl_err *err)
 __attribute__((noreturn))
 static void helper_main(int sock)
 {
-	struct cl_err err = { 0 };
-	char msg[1100];
+	struct cl_err err = { .defer_strerror = true };
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		cl_err_set(&err, errno, "prctl(PR_SET_PDEATHSIG)");
@@ -59,8 +59,7 @@ static void helper_main(int sock)
 		else if (chan_send(sock, CHAN_NETNS_FD, NULL, ns) == 0)
 			_exit(0);
 	}
-	snprintf(msg, sizeof msg, "%d:%s", err.code ? err.code : EIO, err.msg);
-	chan_send(sock, CHAN_SETUP_ERROR, msg, -1);
+	chan_send_error(sock, &err);
 	_exit(1);
 }
 
@@ -72,7 +71,10 @@ int sandbox_net_start(struct net_helper *h, struct cl_err *err)
 	h->sock = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cl_err_set(err, errno, "socketpair");
-	pid_t pid = fork();
+	/* A raw fork: glibc's fork() runs its atfork handlers, which take
+	 * malloc's and stdio's locks, and another thread of the caller may
+	 * have held those when the sandbox was cloned: they stay held here. */
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -98,9 +100,14 @@ int sandbox_net_join(struct net_helper *h, struct cl_err *err)
 	waitpid(h->pid, NULL, 0);
 	h->pid = -1;
 	if (type == CHAN_SETUP_ERROR) {
-		int code = atoi(text);
-		const char *colon = strchr(text, ':');
-		return cl_err_msg(err, code > 0 ? code : EIO, "%s", colon ? colon + 1 : text);
+		/* relayed as it came: the supervisor appends the strerror() */
+		int code = 0, due = 0;
+		const char *msg = chan_error_head(text, &code, &due);
+		if (!msg)
+			return cl_err_msg(err, EIO, "the network namespace helper failed");
+		cl_err_msg(err, code, "%s", msg);
+		err->strerror_due = due;
+		return -code;
 	}
 	if (type != CHAN_NETNS_FD || ns < 0)
 		return cl_err_msg(err, EIO, "the network namespace helper died");

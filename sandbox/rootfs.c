@@ -17,17 +17,25 @@
 
 static const char *const dev_nodes[6] = { "null", "zero", "full", "random", "urandom", "tty" };
 
-void rootfs_init(struct rootfs *rf, const struct sandbox_config *cfg)
+int rootfs_init(struct rootfs *rf, const struct sandbox_config *cfg)
 {
 	rf->staging_fd = rf->scaffold_fd = rf->root_fd = -1;
 	rf->layer_fds = calloc(cfg->n_roots + 1, sizeof(int));
 	rf->op_fds = calloc(cfg->n_ops + 1, sizeof(int));
+	/* "/proc/self/fd/N:" per layer and the scaffold */
+	rf->lower_cap = 32 * (cfg->n_roots + 1);
+	rf->lower = malloc(rf->lower_cap);
 	for (size_t i = 0; rf->layer_fds && i < cfg->n_roots; i++)
 		rf->layer_fds[i] = -1;
 	for (size_t i = 0; rf->op_fds && i < cfg->n_ops; i++)
 		rf->op_fds[i] = -1;
 	for (size_t i = 0; i < 6; i++)
 		rf->dev_fds[i] = -1;
+	if (!rf->layer_fds || !rf->op_fds || !rf->lower) {
+		rootfs_free(rf);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void rootfs_release(struct rootfs *rf, const struct sandbox_config *cfg)
@@ -41,9 +49,15 @@ void rootfs_release(struct rootfs *rf, const struct sandbox_config *cfg)
 		cl_closep(&rf->op_fds[i]);
 	for (size_t i = 0; i < 6; i++)
 		cl_closep(&rf->dev_fds[i]);
+}
+
+void rootfs_free(struct rootfs *rf)
+{
 	free(rf->layer_fds);
 	free(rf->op_fds);
+	free(rf->lower);
 	rf->layer_fds = rf->op_fds = NULL;
+	rf->lower = NULL;
 }
 
 int sandbox_make_mounts_private(struct cl_err *err)
@@ -153,10 +167,8 @@ static int mount_layers(const struct sandbox_config *cfg, struct rootfs *rf,
 {
 	/* overlayfs takes paths; /proc/self/fd/N names the directories opened
 	 * before anything was shadowed and needs no escaping of ':' or ','. */
-	size_t cap = 32 * (cfg->n_roots + 1);
-	_cleanup_free_ char *lower = malloc(cap);
-	if (!lower)
-		return cl_err_set(err, ENOMEM, "overlay options");
+	size_t cap = rf->lower_cap;
+	char *lower = rf->lower;
 	size_t o = 0;
 	for (size_t i = cfg->n_roots; i-- > 0;)
 		o += (size_t)snprintf(lower + o, cap - o, "/proc/self/fd/%d:", rf->layer_fds[i]);
@@ -168,16 +180,25 @@ static int mount_layers(const struct sandbox_config *cfg, struct rootfs *rf,
 	_cleanup_close_ int m = new_fs("overlay", opts,
 				       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 				       err);
-	if (m < 0) {
-		for (size_t i = 0; i < cfg->n_roots; i++) {
-			char why[768];
-			mounttable_explain_layer(cfg->roots[i], why, sizeof why);
-			if (strstr(why, "submounts"))
-				return cl_err_msg(err, err->code, "--root %s: %s", cfg->roots[i], why);
-		}
-		return cl_err_prefix(err, "building the read-only root from the --root layers");
-	}
+	if (m < 0)
+		/* the supervisor explains it from the host's mount table
+		 * (sandbox_explain_setup_error): libmount cannot run here */
+		return cl_err_prefix(err, SANDBOX_LAYERS_FAILED);
 	return attach_mount(m, target, "the root layers", err);
+}
+
+void sandbox_explain_layers(const struct sandbox_config *cfg, struct cl_err *err)
+{
+	if (!strstr(err->msg, SANDBOX_LAYERS_FAILED))
+		return;
+	for (size_t i = 0; i < cfg->n_roots; i++) {
+		char why[768];
+		mounttable_explain_layer(cfg->roots[i], why, sizeof why);
+		if (strstr(why, "submounts")) {
+			cl_err_msg(err, err->code, "--root %s: %s", cfg->roots[i], why);
+			return;
+		}
+	}
 }
 
 int sandbox_assemble_root(const struct sandbox_config *cfg, struct rootfs *rf,

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,11 @@ struct child_ctx {
 	uid_t outer_uid;
 	gid_t outer_gid;
 	bool parent_maps;      /* the supervisor writes the id maps (root) */
+	/* Allocated by the supervisor before the clone: the child of a
+	 * threaded caller must not allocate (another thread may have held
+	 * malloc's lock at the clone, and holds it in the child forever). */
+	struct rootfs rf;
+	cap_t no_caps;
 };
 
 static int enter_workdir(const struct sandbox_config *cfg, struct cl_err *err)
@@ -104,10 +110,9 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 			       const struct child_ctx *ctx, struct cl_err *err)
 {
 	struct net_helper net = { .pid = -1, .sock = -1 };
-	struct rootfs rf;
+	struct rootfs rf = ctx->rf;
 	int r;
 
-	rootfs_init(&rf, cfg);
 	if ((r = sandbox_die_with_parent(ctx->chan, err)) < 0 ||
 	    /* first: the network namespace is the longest step, and its
 	     * helper needs only the capabilities a new user namespace gives,
@@ -134,7 +139,7 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 	}
 	rootfs_release(&rf, cfg);
 	TRY(close_inherited_fds(ctx, err));
-	TRY(sandbox_drop_capabilities(err));
+	TRY(sandbox_drop_capabilities(ctx->no_caps, err));
 	TRY(set_personality(cfg, err));
 	return install_filter(ctx, err);
 }
@@ -142,7 +147,7 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 __attribute__((noreturn))
 static void child_main(const struct sandbox_config *cfg, const struct child_ctx *ctx)
 {
-	struct cl_err err = { 0 };
+	struct cl_err err = { .defer_strerror = true };
 	int r = 0;
 
 	if (!cfg->share_session && setsid() < 0)
@@ -169,9 +174,7 @@ static void child_main(const struct sandbox_config *cfg, const struct child_ctx 
 		}
 	}
 	if (r < 0 || sandbox_child_setup(cfg, ctx, &err) < 0) {
-		char msg[1100];
-		snprintf(msg, sizeof msg, "%d:%s", err.code, err.msg);
-		chan_send(ctx->chan, CHAN_SETUP_ERROR, msg, -1);
+		chan_send_error(ctx->chan, &err);
 		_exit(SANDBOX_EXIT_SETUP);
 	}
 	sandbox_init_main(cfg, ctx->chan);
@@ -186,9 +189,18 @@ static void explain_userns_failure(struct cl_err *err)
 }
 
 
+void sandbox_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
 int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, struct cl_err *err)
 {
-	struct child_ctx ctx = { 0 };
+	struct child_ctx ctx = { .chan = -1, .bpf_fd = -1 };
 	_cleanup_close_ int parent_end = -1, sigfd = -1, pidfd = -1, bpf_w = -1, cgroup_fd = -1;
 	char cgroup[PATH_MAX] = "";
 	scmp_filter_ctx filter = NULL;
@@ -201,32 +213,35 @@ int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, st
 		return cl_err_msg(err, EINVAL, "no command given");
 	TRY(sandbox_host_ids(cfg, &ctx.outer_uid, &ctx.outer_gid, err));
 	ctx.parent_maps = ctx.outer_uid != geteuid();
+	if (rootfs_init(&ctx.rf, cfg) < 0)
+		return cl_err_set(err, ENOMEM, "preparing the sandbox's root");
+	/* effective, permitted and inheritable all clear */
+	if (!(ctx.no_caps = cap_init())) {
+		rc = cl_err_set(err, errno, "cap_init");
+		goto out_free;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		rc = cl_err_set(err, errno, "socketpair");
-		goto out_filter;
+		goto out_free;
 	}
 	parent_end = sv[0];
 	ctx.chan = sv[1];
 	if (pipe2(bpf, O_CLOEXEC) < 0) {
 		rc = cl_err_set(err, errno, "pipe");
-		close(ctx.chan);
-		goto out_filter;
+		goto out_free;
 	}
 	ctx.bpf_fd = bpf[0];
 	bpf_w = bpf[1];
 
 	/* Signals that end cloister end the sandbox: they are read from a
-	 * signalfd so the sandbox can be killed before cloister exits. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	 * signalfd so the sandbox can be killed before cloister exits.  The
+	 * mask is this thread's: a caller's other threads have them blocked
+	 * (sandbox.h), so the kernel leaves them pending for the signalfd. */
+	sandbox_signal_set(&mask);
+	pthread_sigmask(SIG_BLOCK, &mask, &oldmask);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0) {
 		rc = cl_err_set(err, errno, "signalfd");
-		close(ctx.chan);
 		goto out_mask;
 	}
 
@@ -235,12 +250,13 @@ int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, st
 		if (cgroup_fd < 0) {
 			rc = cgroup_fd;
 			cgroup[0] = '\0';
-			close(ctx.chan);
-			close(ctx.bpf_fd);
 			goto out_mask;
 		}
 	}
 	double t0 = clock_mono_s();
+	/* From here to the command's execve the child runs system calls and
+	 * formats into its own buffers only: no malloc, no stdio, no locale,
+	 * no glibc fork() (docs/sandbox.md, "Threads"). */
 	pid_t pid = sandbox_clone(&pidfd, cgroup_fd, err);
 	if (pid == 0) {
 		close(parent_end);
@@ -248,8 +264,8 @@ int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, st
 		close(bpf_w);
 		child_main(cfg, &ctx);
 	}
-	close(ctx.chan);
-	close(ctx.bpf_fd);
+	cl_closep(&ctx.chan);
+	cl_closep(&ctx.bpf_fd);
 	if (pid < 0) {
 		explain_userns_failure(err);
 		rc = pid;
@@ -278,13 +294,19 @@ int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, st
 		/* Whatever went wrong, nothing of the sandbox outlives us. */
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		waitpid(pid, NULL, 0);
+		sandbox_explain_layers(cfg, err);
 		explain_userns_failure(err);
 	}
 out_mask:
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 	if (cgroup[0] && !cfg->async_teardown)
 		sandbox_cgroup_remove(cgroup);
-out_filter:
+out_free:
+	cl_closep(&ctx.chan);
+	cl_closep(&ctx.bpf_fd);
+	if (ctx.no_caps)
+		cap_free(ctx.no_caps);
+	rootfs_free(&ctx.rf);
 	if (filter)
 		seccomp_release(filter);
 	return rc;

@@ -8,6 +8,7 @@
 #ifndef CLOISTER_SANDBOX_H
 #define CLOISTER_SANDBOX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -197,7 +198,19 @@ struct sandbox_result {
 
 /* Runs cfg->argv in a new sandbox, waits for it and fills res.  Returns
  * 0, or a negative errno with err filled when the sandbox could not be
- * set up (the caller then exits 125; res is then zeroed). */
+ * set up (the caller then exits 125; res is then zeroed).
+ *
+ * Threads: the caller may have other threads running.  The child of the
+ * clone allocates nothing and takes no lock of glibc's before its execve,
+ * so a lock another thread held at the clone cannot hang it.  The signals
+ * of sandbox_signal_set() (SIGINT, SIGTERM, SIGHUP, SIGQUIT) kill the
+ * sandbox and end sandbox_run() with res->interrupted_by set; they are
+ * read, from a signalfd, by the thread in sandbox_run(), which blocks
+ * them while it runs.  The caller's other threads must keep them blocked
+ * (start every thread with them blocked: a thread inherits its creator's
+ * mask), or the kernel may deliver one to a thread that lets it end the
+ * process before the sandbox is killed. */
 int sandbox_run(const struct sandbox_config *cfg, struct sandbox_result *res, struct cl_err *err);
+void sandbox_signal_set(sigset_t *set);
 
 #endif

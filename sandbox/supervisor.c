@@ -102,7 +102,6 @@ struct supervision {
 	int exit_signal;     /* the signal that ended the command, from the same report */
 };
 
-/* One message from inside.  A setup error travels as "ERRNO:message". */
 /* Adds a line to what the caller is to show: the supervisor never prints
  * (a library's caller decides where messages go). */
 static void add_message(struct sandbox_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -131,15 +130,15 @@ static void read_message(struct supervision *sv, int chan, struct sandbox_result
 		cl_closep(&sv->notify_fd);
 		sv->notify_fd = steal_fd(&fd);
 	} else if (type == CHAN_SETUP_ERROR) {
-		int code = 0;
-		char *colon = strchr(text, ':');
 		sv->setup_failed = true;
-		if (sscanf(text, "%d:", &code) == 1 && code > 0 && colon)
-			cl_err_msg(err, code, "%s", colon + 1);
-		else
-			cl_err_msg(err, EPERM, "%s", text);
+		chan_take_error(text, err);
 	} else if (type == CHAN_EXEC_ERROR) {
-		add_message(res, "cloister: %s", text);
+		char *end;
+		long e = strtol(text, &end, 10);
+		if (end != text && *end == ':' && e > 0)
+			add_message(res, "cloister: %s: %s", end + 1, strerror((int)e));
+		else
+			add_message(res, "cloister: %s", text);
 	} else if (type == CHAN_EXIT_STATUS) {
 		int code = -1, sig = 0;
 		if (sscanf(text, "%d %d", &code, &sig) >= 1) {

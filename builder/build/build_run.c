@@ -18,6 +18,7 @@
 #include "../../common/cleanup.h"
 #include "../../common/fdio.h"
 #include "../../common/fsutil.h"
+#include "../../common/thread.h"
 #include "../../common/termsafe.h"
 #include "../../sandbox/sandbox.h"
 #include "build_env.h"
@@ -192,7 +193,7 @@ int build_run_sandboxed(const struct build_job *job, const char *stage, const ch
 	pthread_t th;
 	bool tee_running = false;
 	if (rc == 0) {
-		if (pthread_create(&th, NULL, tee_main, &t) != 0)
+		if (cl_thread_start(&th, tee_main, &t) != 0)
 			rc = cl_err_set(err, EAGAIN, "starting the log writer");
 		else
 			tee_running = true;
