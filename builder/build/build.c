@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "../../common/clock.h"
+#include "../../common/thread.h"
 #include "../../common/cleanup.h"
 #include "../../common/fdio.h"
 #include "../../common/fsutil.h"
@@ -34,6 +35,10 @@
 #include "variations.h"
 #include "build_run.h"
 #include "../plan/recipe_settings.h"
+#include "build_seeds.h"
+#include "output_pass.h"
+#include "providers.h"
+#include "ticker.h"
 #include "publish_check.h"
 #include "worker.h"
 
@@ -47,194 +52,6 @@ static void progress(const struct build_opts *o, size_t i, size_t n, const char 
 	build_note(o, &ev);
 }
 
-/* On a terminal, a build's line counts the time while it runs
- * ("[2/5] busybox 1.35.0 building 0:42"): the reporter asks for it with
- * o->live and gets NOTE_TICK once a second, then NOTE_TICK_END. */
-struct ticker {
-	pthread_t thread;
-	bool running;
-	volatile bool stop;
-	const struct build_opts *o;
-	struct build_event ev;
-	double t0;
-};
-
-static void *ticker_main(void *arg)
-{
-	struct ticker *t = arg;
-	sigset_t all;
-	sigfillset(&all);
-	/* signals are the main thread's business (the sandbox reads them) */
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	while (!t->stop) {
-		t->ev.step.secs = (double)(int)(clock_mono_s() - t->t0);
-		build_note(t->o, &t->ev);
-		for (int i = 0; i < 10 && !t->stop; i++)
-			usleep(100000);
-	}
-	return NULL;
-}
-
-static void ticker_start(struct ticker *t, const struct build_opts *o, size_t i, size_t n,
-			 const char *name, const char *version, const char *what)
-{
-	t->running = false;
-	t->stop = false;
-	if (!o->live || !o->note)
-		return;
-	t->o = o;
-	t->ev = (struct build_event){ .kind = NOTE_TICK,
-				      .step = { .i = i, .n = n, .name = name, .version = version, .what = what } };
-	t->t0 = clock_mono_s();
-	t->running = pthread_create(&t->thread, NULL, ticker_main, t) == 0;
-}
-
-static void ticker_stop(struct ticker *t)
-{
-	if (!t->running)
-		return;
-	t->stop = true;
-	pthread_join(t->thread, NULL);
-	build_note(t->o, &(struct build_event){ .kind = NOTE_TICK_END });
-	t->running = false;
-}
-
-static int resolve_seed(const struct build_opts *o, const char *set, char hash[SHA256_HEX_LEN + 1],
-			char *tree, size_t len, struct cl_err *err)
-{
-	struct seed_ctx c = { .set = set, .fetch = &o->fetch, .quiet = true };
-	snprintf(c.home, sizeof c.home, "%s", o->home);
-	snprintf(c.lock, sizeof c.lock, "%s", o->seed_lock);
-	snprintf(c.skeleton, sizeof c.skeleton, "%s", o->seed_skeleton);
-	int r = seed_build(&c, hash, tree, len, err);
-	/* offline, the cache and file:// mirrors may still have them */
-	if (r == -ENOENT) {
-		build_notef(o, NOTE_PROGRESS, "fetching the seed%s", strcmp(set, "base") ? " (kernel build set)" : "");
-		TRY(seed_fetch(&c, err));
-		r = seed_build(&c, hash, tree, len, err);
-	}
-	if (r < 0)
-		return cl_err_prefix(err, "the seed");
-	return 0;
-}
-
-/* The seeds a graph's recipes start from, one per set they name
- * (recipe.h: "base" or "kbuild"), each resolved once. */
-struct seeds {
-	struct {
-		char set[16];
-		char hash[SHA256_HEX_LEN + 1];
-		char tree[PATH_MAX + 128];
-	} s[2];
-	size_t n;
-};
-
-static int resolve_seeds(const struct build_opts *o, const struct graph *g, struct seeds *sd,
-			 struct cl_err *err)
-{
-	sd->n = 0;
-	for (size_t i = 0; i < g->n; i++) {
-		const char *set = g->nodes[i].seed;
-		size_t k = 0;
-		while (k < sd->n && strcmp(sd->s[k].set, set) != 0)
-			k++;
-		if (k < sd->n)
-			continue;
-		if (k == sizeof sd->s / sizeof *sd->s)
-			return cl_err_msg(err, EINVAL, "%s: too many seed sets", g->nodes[i].dir);
-		snprintf(sd->s[k].set, sizeof sd->s[k].set, "%s", set);
-		TRY(resolve_seed(o, set, sd->s[k].hash, sd->s[k].tree, sizeof sd->s[k].tree, err));
-		sd->n++;
-	}
-	return 0;
-}
-
-static size_t seed_of(const struct seeds *sd, const struct recipe *r)
-{
-	size_t k = 0;
-	while (k + 1 < sd->n && strcmp(sd->s[k].set, r->seed) != 0)
-		k++;
-	return k;
-}
-
-static int cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The non-directory paths of a store entry's manifest, sorted: pointers
- * into m, which the caller frees. */
-static int manifest_files(const char *out_dir, struct manifest *m, const char ***paths, size_t *n,
-			  struct cl_err *err)
-{
-	char file[PATH_MAX + 32];
-	*paths = NULL;
-	*n = 0;
-	TRY(pathf(err, file, sizeof file, "%s/../manifest", out_dir));
-	TRY(manifest_read(file, m, err));
-	const char **v = malloc((m->n ? m->n : 1) * sizeof *v);
-	if (!v) {
-		manifest_free(m);
-		return cl_err_set(err, ENOMEM, "reading %s", file);
-	}
-	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i].type != 'd')
-			v[(*n)++] = m->v[i].path;
-	/* the manifest is in walk order ("/a/b" before "/a-c"): sort for the merge */
-	if (*n > 1)
-		qsort(v, *n, sizeof *v, cmp_cstr);
-	*paths = v;
-	return 0;
-}
-
-/* Two layers may not provide the same file: which one a build would see
- * would depend on their order.  Manifests are sorted, so each pair is a
- * merge. */
-static bool preferred(const struct recipe *r, const char *name)
-{
-	for (size_t i = 0; i < r->n_prefer; i++)
-		if (!strcmp(r->prefer[i], name))
-			return true;
-	return false;
-}
-
-static int check_providers(const struct recipe *r, const struct build_dep *deps, size_t n,
-			   struct cl_err *err)
-{
-	struct manifest *mans = calloc(n ? n : 1, sizeof *mans);
-	const char ***paths = calloc(n ? n : 1, sizeof *paths);
-	size_t *counts = calloc(n ? n : 1, sizeof *counts);
-	int rc = mans && paths && counts ? 0 : cl_err_set(err, ENOMEM, "checking providers");
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = manifest_files(deps[i].out_dir, &mans[i], &paths[i], &counts[i], err);
-	for (size_t a = 0; rc == 0 && a < n; a++) {
-		for (size_t b = a + 1; rc == 0 && b < n; b++) {
-			/* the recipe said which wins: its files lie on top */
-			if (preferred(r, deps[a].name) != preferred(r, deps[b].name))
-				continue;
-			size_t i = 0, j = 0;
-			while (rc == 0 && i < counts[a] && j < counts[b]) {
-				int c = strcmp(paths[a][i], paths[b][j]);
-				if (c == 0)
-					rc = cl_err_msg(err, EEXIST, "%s and %s both provide %s; say which wins "
-							"with 'prefer: NAME' in %s/recipe", deps[a].name, deps[b].name,
-							paths[a][i], r->dir);
-				else if (c < 0)
-					i++;
-				else
-					j++;
-			}
-		}
-	}
-	for (size_t i = 0; mans && paths && i < n; i++) {
-		manifest_free(&mans[i]);
-		free(paths[i]);
-	}
-	free(mans);
-	free(paths);
-	free(counts);
-	return rc;
-}
 
 /* `cloister check` rebuilds what it was asked for even when stored: the
  * recipe named, or every recipe of a machine. */
@@ -326,12 +143,11 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 		     const struct inputs *in, struct build_outcome *out, struct store_entry *e, struct cl_err *err)
 {
 	const struct recipe *r = &g->nodes[i];
-	const struct build_job job = { .o = o, .r = r, .seed_tree = seed_tree, .deps = deps, .n_deps = nl, .in = in,
-				       .outcome = out };
+	struct build_job job = { .o = o, .r = r, .seed_tree = seed_tree, .deps = deps, .n_deps = nl, .in = in,
+				 .outcome = out };
+	struct output_pass pass = { 0 };
 	struct stage stage = STAGE_NONE;
-	char build[PATH_MAX + 16], modes_file[PATH_MAX + 16];
-	struct path_modes modes;
-	recipe_modes(r, modes_file, sizeof modes_file, &modes);
+	char build[PATH_MAX + 16];
 	int rc;
 	int lock = store_lock(o->home, in->hash, err);
 	if (lock < 0)
@@ -364,11 +180,14 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	if ((rc = sources_fetch(o->home, r, &o->fetch, o->quiet, err)) < 0)
 		goto out;
 	double t0 = clock_mono_s();
+	job.started = t0;
 	struct ticker tick;
 	if (o->no_check) {
 		ticker_start(&tick, o, seq, g->n, r->name, r->version, "building");
 		rc = build_variant(&job, 0, &stage, err);
 		ticker_stop(&tick);
+		if (rc == 0)
+			rc = publish_pass(&job, stage.path, t0, true, &pass, err);
 		if (rc == 0)
 			rc = write_unchecked(stage.path, err);
 		if (rc == 0)
@@ -380,17 +199,17 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 		rc = repro_build_ab(&job, &stage, &stage_b, &ab, err);
 		ticker_stop(&tick);
 		if (rc == 0)
-			rc = repro_check(&job, &stage, &stage_b, &ab, stored ? e : NULL, err);
+			rc = repro_check(&job, &stage, &stage_b, &ab, stored ? e : NULL, &pass, err);
 	}
 	if (rc < 0)
 		goto out;
 	if (rc < 0 || stored)
 		goto out; /* `cloister check` of a stored entry publishes nothing */
-	if ((rc = publish_check(&job, stage.path, t0, err)) < 0 ||
+	if ((rc = publish_check(&job, &pass, err)) < 0 ||
 	    (rc = pathf(err, build, sizeof build, "%s/build", stage.path)) < 0 ||
 	    (rc = remove_tree(build, err)) < 0 ||
-	    (rc = store_publish_modes(o->home, stage.path, in->hash, r->name, r->version, r->source_date_epoch,
-				      &modes, e, err)) < 0)
+	    (rc = store_publish_made(o->home, stage.path, in->hash, r->name, r->version, r->source_date_epoch,
+				     pass.manifest, pass.len, e, err)) < 0)
 		goto out;
 	stage_release(&stage);
 	outcome_entry(out, e);
@@ -398,6 +217,7 @@ static int build_one(const struct build_opts *o, const struct graph *g, size_t i
 	progress(o, seq, g->n, r->name, r->version, o->no_check ? "built (not checked) in" :
 		 "built twice, identical, in", clock_mono_s() - t0);
 out:
+	output_pass_free(&pass);
 	stage_drop(&stage);
 	close(lock);
 	return rc;

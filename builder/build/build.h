@@ -115,6 +115,9 @@ struct build_job {
 	/* What the build finds out (the verdict, the differences, the log
 	 * kept), in memory the driver reads (outcome.h); NULL: not recorded. */
 	struct build_outcome *outcome;
+	/* When the build began (CLOCK_MONOTONIC seconds): the recipe's
+	 * timeout covers the output pass as well (publish_pass). */
+	double started;
 };
 
 /* Builds job in stage s (sources unpacked anew, or cloned from

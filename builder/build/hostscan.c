@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
+#include "../../common/clock.h"
 #include "../../common/fsutil.h"
 #include "../../common/walk.h"
 
@@ -259,61 +260,52 @@ static const struct needle *scan(const struct hostscan *hs, const unsigned char 
 	return NULL;
 }
 
-struct scan_ctx {
-	const struct hostscan *hs;
-	unsigned allowed;
-	double deadline;
-	long hits;
-	FILE *report;
-	struct cl_err *err;
-};
-
-static double now(void)
+static void hit(FILE *report, const char *path, const struct needle *nd, const char *how, size_t offset)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void hit(struct scan_ctx *w, const char *path, const struct needle *nd, const char *how, size_t offset)
-{
-	w->hits++;
-	fprintf(w->report, "%s %s %s %s", path, how, kind_what[nd->kind], nd->text);
+	fprintf(report, "%s %s %s %s", path, how, kind_what[nd->kind], nd->text);
 	if (!strcmp(how, "embeds"))
-		fprintf(w->report, " at offset %zu", offset);
-	fprintf(w->report, " (allow with 'allow-host-facts: %s')\n", kind_names[nd->kind]);
+		fprintf(report, " at offset %zu", offset);
+	fprintf(report, " (allow with 'allow-host-facts: %s')\n", kind_names[nd->kind]);
 }
 
-/* One entry of the tree: the walk (common/walk.h) goes to any depth, and
- * its paths are never cut. */
-static int scan_entry(struct scan_ctx *w, const struct walk_entry *e)
+int hostscan_entry(const struct hostscan *hs, const struct walk_entry *e, const void *data, unsigned allowed,
+		   FILE *report, struct cl_err *err)
 {
-	const char *path = e->path;
-	if (w->deadline > 0 && now() > w->deadline)
-		return cl_err_msg(w->err, ETIME, "the recipe's timeout passed while its output was scanned");
 	const struct needle *nd;
 	size_t off;
 	if (S_ISLNK(e->st.st_mode)) {
 		char target[PATH_MAX + 1];
 		ssize_t tl = readlinkat(e->dfd, e->name, target, sizeof target - 1);
 		if (tl < 0)
-			return cl_err_set(w->err, errno, "reading the symlink %s", path);
+			return cl_err_set(err, errno, "reading the symlink %s", e->path);
 		target[tl] = '\0';
-		if ((nd = scan(w->hs, (const unsigned char *)target, (size_t)tl, w->allowed, &off)))
-			hit(w, path, nd, "is a symlink to", off);
-	} else if (S_ISREG(e->st.st_mode) && e->st.st_size > 0) {
+		if ((nd = scan(hs, (const unsigned char *)target, (size_t)tl, allowed, &off))) {
+			hit(report, e->path, nd, "is a symlink to", off);
+			return 1;
+		}
+		return 0;
+	}
+	if (!S_ISREG(e->st.st_mode) || e->st.st_size == 0)
+		return 0;
+	void *m = NULL;
+	if (!data) {
 		_cleanup_close_ int f = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (f < 0)
-			return cl_err_set(w->err, errno, "scanning %s", path);
-		void *m = mmap(NULL, (size_t)e->st.st_size, PROT_READ, MAP_PRIVATE, f, 0);
+			return cl_err_set(err, errno, "scanning %s", e->path);
+		m = mmap(NULL, (size_t)e->st.st_size, PROT_READ, MAP_PRIVATE, f, 0);
 		if (m == MAP_FAILED)
-			return cl_err_set(w->err, errno, "scanning %s", path);
+			return cl_err_set(err, errno, "scanning %s", e->path);
 		madvise(m, (size_t)e->st.st_size, MADV_SEQUENTIAL);
-		if ((nd = scan(w->hs, m, (size_t)e->st.st_size, w->allowed, &off)))
-			hit(w, path, nd, "embeds", off);
-		munmap(m, (size_t)e->st.st_size);
+		data = m;
 	}
-	return 0;
+	int found = 0;
+	if ((nd = scan(hs, data, (size_t)e->st.st_size, allowed, &off))) {
+		hit(report, e->path, nd, "embeds", off);
+		found = 1;
+	}
+	if (m)
+		munmap(m, (size_t)e->st.st_size);
+	return found;
 }
 
 long hostscan_tree(const struct hostscan *hs, const char *dir, unsigned allowed, double deadline,
@@ -325,12 +317,18 @@ long hostscan_tree(const struct hostscan *hs, const char *dir, unsigned allowed,
 	if (!f)
 		return cl_err_set(err, errno, "the host-facts scan");
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct scan_ctx w = { hs, allowed, deadline, 0, f, err };
 	struct walk *tw = NULL;
+	long hits = 0;
 	int r = dfd < 0 ? cl_err_set(err, errno, "%s", dir) : walk_open(dfd, 0, &tw, err);
 	const struct walk_entry *e;
-	while (r == 0 && (r = walk_next(tw, &e, err)) > 0)
-		r = scan_entry(&w, e);
+	while (r == 0 && (r = walk_next(tw, &e, err)) > 0) {
+		if (deadline > 0 && clock_mono_s() > deadline)
+			r = cl_err_msg(err, ETIME, "the recipe's timeout passed while its output was scanned");
+		else if ((r = hostscan_entry(hs, e, NULL, allowed, f, err)) > 0)
+			hits += r;
+		if (r > 0)
+			r = 0;
+	}
 	walk_close(tw);
 	fclose(f);
 	if (r < 0) {
@@ -338,5 +336,5 @@ long hostscan_tree(const struct hostscan *hs, const char *dir, unsigned allowed,
 		*report = NULL;
 		return r;
 	}
-	return w.hits;
+	return hits;
 }

@@ -12,6 +12,7 @@
 #define CLOISTER_HOSTSCAN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../../common/err.h"
 
@@ -43,5 +44,11 @@ void hostscan_free(struct hostscan *hs);
  * none). */
 long hostscan_tree(const struct hostscan *hs, const char *dir, unsigned allowed, double deadline,
 		   char **report, struct cl_err *err);
+/* One entry of a walk: a symlink's target, or a regular file's contents
+ * (data: the file mapped by the caller, or NULL to map it here).  1 with
+ * the hit written to report, 0, or a negative errno. */
+struct walk_entry;
+int hostscan_entry(const struct hostscan *hs, const struct walk_entry *e, const void *data, unsigned allowed,
+		   FILE *report, struct cl_err *err);
 
 #endif

@@ -31,6 +31,8 @@
 #include "../store/tree.h"
 #include "../build/variations.h"
 #include "../build/worker.h"
+#include "../build/output_pass.h"
+#include "../build/publish_check.h"
 
 
 
@@ -340,12 +342,47 @@ static void note_differences(const struct build_job *job, const struct compariso
 	free(buf);
 }
 
+/* Two trees the output pass went over: equal manifests are equal trees
+ * (every path, type, mode, size, digest, link target and hard link), and
+ * nothing is read again; otherwise the comparator says where they differ. */
+static int compare_made(const char *tree_a, const char *tree_b, const char *ma, size_t la, const char *mb,
+			size_t lb, unsigned long long files, unsigned long long bytes, struct comparison *c,
+			struct cl_err *err)
+{
+	if (la == lb && memcmp(ma, mb, la) == 0) {
+		*c = (struct comparison){ .paths = (size_t)files, .bytes = 2 * bytes };
+		return 0;
+	}
+	return compare_trees(tree_a, tree_b, c, err);
+}
+
+/* The stored entry's manifest, made anew from its out/: the check is
+ * against what the store holds, not against what its manifest file says
+ * (which a changed entry would not have changed). */
+static int stored_manifest(const struct store_entry *e, char **text, size_t *len, struct cl_err *err)
+{
+	char out[PATH_MAX + 16];
+	TRY(pathf(err, out, sizeof out, "%s/out", e->path));
+	return tree_manifest(out, text, len, err);
+}
+
 static int check_pair(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, const struct repro_ab *ab,
-		      const struct store_entry *stored, struct cl_err *err)
+		      const struct store_entry *stored, struct output_pass *pa, struct cl_err *err)
 {
 	struct comparison c;
+	struct output_pass pb = { 0 };
+	char out_a[PATH_MAX + 16], out_b[PATH_MAX + 16];
 
-	int r = compare_outs(stage_a->path, stage_b->path, &c, err);
+	/* one pass over each output: A's is the one published (so A alone is
+	 * scanned for the host's facts) */
+	int r = publish_pass(job, stage_a->path, job->started, true, pa, err);
+	if (r == 0)
+		r = publish_pass(job, stage_b->path, job->started, false, &pb, err);
+	if (r == 0 && (r = pathf(err, out_a, sizeof out_a, "%s/out", stage_a->path)) == 0 &&
+	    (r = pathf(err, out_b, sizeof out_b, "%s/out", stage_b->path)) == 0)
+		r = compare_made(out_a, out_b, pa->manifest, pa->len, pb.manifest, pb.len, pa->files, pa->bytes, &c,
+				 err);
+	output_pass_free(&pb);
 	if (r < 0) {
 		stage_drop(stage_b);
 		return r;
@@ -355,14 +392,19 @@ static int check_pair(const struct build_job *job, struct stage *stage_a, struct
 		stage_drop(stage_b);
 		if (stored) {
 			/* `cloister check`: A (normalized above) against the stored output */
-			char out[PATH_MAX + 16], sout[PATH_MAX + 16];
+			char *out = out_a, sout[PATH_MAX + 16];
 			struct comparison s;
-			if ((r = pathf(err, out, sizeof out, "%s/out", stage_a->path)) < 0 ||
-			    (r = pathf(err, sout, sizeof sout, "%s/out", stored->path)) < 0 ||
-			    (r = compare_trees(sout, out, &s, err)) < 0) {
+			char *ms = NULL;
+			size_t ls = 0;
+			if ((r = pathf(err, sout, sizeof sout, "%s/out", stored->path)) < 0 ||
+			    (r = stored_manifest(stored, &ms, &ls, err)) < 0 ||
+			    (r = compare_made(sout, out, ms, ls, pa->manifest, pa->len, pa->files, pa->bytes, &s,
+					      err)) < 0) {
+				free(ms);
 				comparison_free(&c);
 				return r;
 			}
+			free(ms);
 			if (s.n) {
 				char ls[PATH_MAX * 2], ln[PATH_MAX * 2];
 				snprintf(ls, sizeof ls, "the stored output %s", sout);
@@ -391,9 +433,6 @@ static int check_pair(const struct build_job *job, struct stage *stage_a, struct
 	char lb[700], header[300];
 	label_b(ab, lb, sizeof lb);
 	snprintf(header, sizeof header, "%s %s is NOT reproducible:", job->r->name, job->r->version);
-	char out_a[PATH_MAX + 16], out_b[PATH_MAX + 16];
-	snprintf(out_a, sizeof out_a, "%s/out", stage_a->path);
-	snprintf(out_b, sizeof out_b, "%s/out", stage_b->path);
 	note_differences(job, &c, label_a, lb, 20, header, out_a, out_b);
 	char culprits[1024];
 	struct build_job j = with_sources(job, ab);
@@ -432,9 +471,9 @@ static int check_pair(const struct build_job *job, struct stage *stage_a, struct
 }
 
 int repro_check(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, struct repro_ab *ab,
-		const struct store_entry *stored, struct cl_err *err)
+		const struct store_entry *stored, struct output_pass *pa, struct cl_err *err)
 {
-	int r = check_pair(job, stage_a, stage_b, ab, stored, err);
+	int r = check_pair(job, stage_a, stage_b, ab, stored, pa, err);
 	repro_ab_release(ab);
 	return r;
 }
@@ -445,15 +484,25 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 	char out[PATH_MAX + 16], sout[PATH_MAX + 16], json[PATH_MAX + 32];
 	struct comparison c;
 	TRY(sources_fetch(job->o->home, job->r, &job->o->fetch, job->o->quiet, err));
+	struct build_job timed = *job;
+	timed.started = clock_mono_s();
 	TRY(build_variant(job, VARY_ALL, &stage_b, err));
+	struct output_pass pb = { 0 };
+	char *ms = NULL;
+	size_t ls = 0;
 	int r;
-	if ((r = normalize_out(job->r, stage_b.path, err)) < 0 ||
+	if ((r = publish_pass(&timed, stage_b.path, timed.started, false, &pb, err)) < 0 ||
 	    (r = pathf(err, out, sizeof out, "%s/out", stage_b.path)) < 0 ||
 	    (r = pathf(err, sout, sizeof sout, "%s/out", e->path)) < 0 ||
-	    (r = compare_trees(sout, out, &c, err)) < 0) {
+	    (r = stored_manifest(e, &ms, &ls, err)) < 0 ||
+	    (r = compare_made(sout, out, ms, ls, pb.manifest, pb.len, pb.files, pb.bytes, &c, err)) < 0) {
+		free(ms);
+		output_pass_free(&pb);
 		stage_drop(&stage_b);
 		return r;
 	}
+	free(ms);
+	output_pass_free(&pb);
 	if (c.n) {
 		char header[600], ls[PATH_MAX * 2], lb[PATH_MAX * 2];
 		snprintf(header, sizeof header, "%s %s is NOT reproducible (stored build vs a varied rebuild):",

@@ -26,13 +26,16 @@ struct repro_ab {
  * ab holds the unpacked sources until repro_check releases them. */
 int repro_build_ab(const struct build_job *job, struct stage *stage_a, struct stage *stage_b,
 		   struct repro_ab *ab, struct cl_err *err);
-/* Compares A and B.  Identical: writes stage_a/reproducibility.json, drops
- * B, returns 0.  With stored (cloister check), A is also compared with the
- * stored output.  Different: keeps both trees under store/tmp/, reports
- * the differences and the culprits (through job->o->note), and fails
- * (-EIO).  Releases ab either way. */
+/* Runs the output pass (publish_pass) over A, into pa, which the caller
+ * publishes from and frees, and over B, and compares them.  Identical:
+ * writes stage_a/reproducibility.json, drops B, returns 0.  With stored
+ * (cloister check), A is also compared with the stored output.
+ * Different: keeps both trees under store/tmp/, reports the differences
+ * and the culprits (through job->o->note), and fails (-EIO).  Releases ab
+ * either way. */
+struct output_pass;
 int repro_check(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, struct repro_ab *ab,
-		const struct store_entry *stored, struct cl_err *err);
+		const struct store_entry *stored, struct output_pass *pa, struct cl_err *err);
 void repro_ab_release(struct repro_ab *ab);
 /* Checks an entry published with --no-check: one new build under varied
  * conditions, compared with the stored output; the entry's

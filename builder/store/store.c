@@ -191,32 +191,40 @@ int store_rewrite_digests(const char *entry, struct cl_err *err)
 	return write_digests(entry, err);
 }
 
+/* A manifest made already, of a tree already normalized (the output
+ * pass); NULL: publish() normalizes the tree and writes its manifest. */
+struct made_manifest {
+	const char *text;
+	size_t len;
+};
+
 static int publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		   const char *version, long long epoch, const struct path_modes *modes, bool files_synced,
-		   struct store_entry *e, struct cl_err *err);
+		   const struct made_manifest *made, struct store_entry *e, struct cl_err *err);
 
 int store_publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		  const char *version, long long epoch, struct store_entry *e, struct cl_err *err)
 {
-	return publish(home, stage, input_hash, name, version, epoch, NULL, false, e, err);
+	return publish(home, stage, input_hash, name, version, epoch, NULL, false, NULL, e, err);
 }
 
 int store_publish_synced(const char *home, const char *stage, const char *input_hash, const char *name,
 			 const char *version, long long epoch, struct store_entry *e, struct cl_err *err)
 {
-	return publish(home, stage, input_hash, name, version, epoch, NULL, true, e, err);
+	return publish(home, stage, input_hash, name, version, epoch, NULL, true, NULL, e, err);
 }
 
-int store_publish_modes(const char *home, const char *stage, const char *input_hash, const char *name,
-			const char *version, long long epoch, const struct path_modes *modes,
-			struct store_entry *e, struct cl_err *err)
+int store_publish_made(const char *home, const char *stage, const char *input_hash, const char *name,
+		       const char *version, long long epoch, const char *manifest, size_t len,
+		       struct store_entry *e, struct cl_err *err)
 {
-	return publish(home, stage, input_hash, name, version, epoch, modes, false, e, err);
+	const struct made_manifest made = { manifest, len };
+	return publish(home, stage, input_hash, name, version, epoch, NULL, false, &made, e, err);
 }
 
 static int publish(const char *home, const char *stage, const char *input_hash, const char *name,
 		   const char *version, long long epoch, const struct path_modes *modes, bool files_synced,
-		   struct store_entry *e, struct cl_err *err)
+		   const struct made_manifest *made, struct store_entry *e, struct cl_err *err)
 {
 	char out[PATH_MAX + 16], file[PATH_MAX + 32], line[SHA256_HEX_LEN + 2];
 	char *manifest = NULL;
@@ -226,10 +234,17 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 	TRY(pathf(err, file, sizeof file, "%s/recipe", stage));
 	TRY(remove_tree(file, err));
 	TRY(pathf(err, out, sizeof out, "%s/out", stage));
-	TRY(tree_clear_attributes(out, err));
-	TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
-	TRY(tree_canonical_modes(out, modes, err));
-	TRY(tree_manifest(out, &manifest, &mlen, err));
+	if (!made) {
+		TRY(tree_clear_attributes(out, err));
+		TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
+		TRY(tree_canonical_modes(out, modes, err));
+		TRY(tree_manifest(out, &manifest, &mlen, err));
+	} else if (!(manifest = malloc(made->len + 1))) {
+		return cl_err_set(err, ENOMEM, "the manifest of %s", out);
+	} else {
+		memcpy(manifest, made->text, made->len);
+		mlen = made->len;
+	}
 	int r = sha256_bytes(manifest, mlen, e->output_hash, err);
 	if (r == 0 && (r = pathf(err, file, sizeof file, "%s/manifest", stage)) == 0)
 		r = write_file_atomic(file, manifest, mlen, 0444, err);

@@ -65,10 +65,12 @@ int store_publish(const char *home, const char *stage, const char *input_hash, c
  * stage itself: only the folders are synced, not the whole filesystem. */
 int store_publish_synced(const char *home, const char *stage, const char *input_hash, const char *name,
 			 const char *version, long long epoch, struct store_entry *e, struct cl_err *err);
-/* store_publish with the modes a recipe declares for some paths (may be NULL). */
-int store_publish_modes(const char *home, const char *stage, const char *input_hash, const char *name,
-			const char *version, long long epoch, const struct path_modes *modes,
-			struct store_entry *e, struct cl_err *err);
+/* store_publish of a tree the output pass (builder/build/output_pass.h)
+ * has normalized already, with the manifest it wrote: nothing of the
+ * tree is walked or read again. */
+int store_publish_made(const char *home, const char *stage, const char *input_hash, const char *name,
+		       const char *version, long long epoch, const char *manifest, size_t len,
+		       struct store_entry *e, struct cl_err *err);
 /* Rewrites an entry's digests after its reproducibility.json changed. */
 int store_rewrite_digests(const char *entry, struct cl_err *err);
 /* One entry as store_verify found it. */

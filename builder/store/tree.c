@@ -57,19 +57,11 @@ static int each(int dfd, bool post, visit_fn fn, void *ctx, struct cl_err *err)
 	return r;
 }
 
-struct manifest {
-	FILE *f;
-	struct inomap links;
-	const char *root;
-	bool no_links;  /* every file as f, hashed */
-};
-
-static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *err)
+int manifest_writer_entry(struct manifest_writer *m, const struct walk_entry *e, mode_t mode,
+			  const char *leader, const char *digest, struct cl_err *err)
 {
-	struct manifest *m = ctx;
 	char hex[SHA256_HEX_LEN + 1] = "-";
 	char target[TARGET_MAX + 2] = "";
-	const char *leader = NULL;
 	char type;
 
 	if (S_ISDIR(e->st.st_mode)) {
@@ -84,11 +76,11 @@ static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *e
 					  e->path, TARGET_MAX);
 		target[n] = '\0';
 	} else if (S_ISREG(e->st.st_mode)) {
-		if (!m->no_links)
-			TRY(inomap_leader(&m->links, &e->st, e->path, &leader, err));
 		/* a second name of a file listed before: its content is that one's */
 		type = leader ? 'h' : 'f';
-		if (!leader) {
+		if (!leader && digest) {
+			snprintf(hex, sizeof hex, "%s", digest);
+		} else if (!leader) {
 			_cleanup_close_ int fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
 				return cl_err_set(err, errno, "opening %s", e->path);
@@ -96,11 +88,9 @@ static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *e
 				return cl_err_prefix(err, "%s", e->path);
 		}
 	} else {
-		return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s%s: %s, where only files, directories and symlinks "
-				 "may be", m->root, e->path, S_ISFIFO(e->st.st_mode) ? "a FIFO" :
-				 S_ISSOCK(e->st.st_mode) ? "a socket" : "a device node");
+		return tree_refuse_special(m->root, e, err);
 	}
-	fprintf(m->f, "%c %04o %llu %s ", type, (unsigned)(e->st.st_mode & 07777),
+	fprintf(m->f, "%c %04o %llu %s ", type, (unsigned)(mode & 07777),
 		S_ISREG(e->st.st_mode) ? (unsigned long long)e->st.st_size : 0ULL, hex);
 	put_escaped(m->f, e->path);
 	if (type == 'l' || type == 'h') {
@@ -111,18 +101,39 @@ static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *e
 	return 0;
 }
 
+int tree_refuse_special(const char *root, const struct walk_entry *e, struct cl_err *err)
+{
+	return cl_err_in(err, CL_BAD_INPUT, EPERM, "%s%s: %s, where only files, directories and symlinks "
+			 "may be", root, e->path, S_ISFIFO(e->st.st_mode) ? "a FIFO" :
+			 S_ISSOCK(e->st.st_mode) ? "a socket" : "a device node");
+}
+
+struct manifest {
+	struct manifest_writer w;
+	bool no_links;  /* every file as f, hashed */
+};
+
+static int manifest_line(const struct walk_entry *e, void *ctx, struct cl_err *err)
+{
+	struct manifest *m = ctx;
+	const char *leader = NULL;
+	if (S_ISREG(e->st.st_mode) && !m->no_links)
+		TRY(inomap_leader(&m->w.links, &e->st, e->path, &leader, err));
+	return manifest_writer_entry(&m->w, e, e->st.st_mode, leader, NULL, err);
+}
+
 static int manifest(const char *root, bool no_links, char **text, size_t *len, struct cl_err *err)
 {
 	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cl_err_set(err, errno, "%s", root);
-	struct manifest m = { .f = open_memstream(text, len), .root = root, .no_links = no_links };
-	if (!m.f)
+	struct manifest m = { .w = { .f = open_memstream(text, len), .root = root }, .no_links = no_links };
+	if (!m.w.f)
 		return cl_err_set(err, errno, "open_memstream");
 	int r = each(dfd, false, manifest_line, &m, err);
-	if (fclose(m.f) != 0 && r == 0)
+	if (fclose(m.w.f) != 0 && r == 0)
 		r = cl_err_set(err, ENOMEM, "writing the manifest of %s", root);
-	inomap_free(&m.links);
+	inomap_free(&m.w.links);
 	if (r < 0) {
 		free(*text);
 		*text = NULL;
@@ -137,9 +148,8 @@ static int manifest(const char *root, bool no_links, char **text, size_t *len, s
 		     FS_NOTAIL_FL | FS_DIRSYNC_FL | FS_TOPDIR_FL | FS_NOCOW_FL | FS_NOCOMP_FL | \
 		     FS_PROJINHERIT_FL)
 
-static int clear_one(const struct walk_entry *e, void *ctx, struct cl_err *err)
+int tree_clear_entry(const struct walk_entry *e, struct cl_err *err)
 {
-	(void)ctx;
 	if (!S_ISREG(e->st.st_mode) && !S_ISDIR(e->st.st_mode))
 		return 0; /* symlinks carry neither flags nor user xattrs */
 	_cleanup_close_ int fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -180,6 +190,12 @@ static int clear_one(const struct walk_entry *e, void *ctx, struct cl_err *err)
 			return cl_err_set(err, errno, "removing the attribute %s of %s", names + o, e->path);
 	}
 	return 0;
+}
+
+static int clear_one(const struct walk_entry *e, void *ctx, struct cl_err *err)
+{
+	(void)ctx;
+	return tree_clear_entry(e, err);
 }
 
 int tree_clear_attributes(const char *root, struct cl_err *err)
@@ -366,7 +382,7 @@ int tree_copy(const char *src, const char *dst, tree_copy_check check, void *ctx
 
 /* The owner's execute bit decides: whatever the umask or the build's
  * chmods did to group and others is erased. */
-static mode_t canonical_mode(const struct stat *st)
+mode_t tree_canonical_mode(const struct stat *st)
 {
 	return S_ISDIR(st->st_mode) || (st->st_mode & S_IXUSR) ? 0555 : 0444;
 }
@@ -374,9 +390,9 @@ static mode_t canonical_mode(const struct stat *st)
 static int canonical_one(const struct walk_entry *e, void *ctx, struct cl_err *err)
 {
 	(void)ctx;
-	if (S_ISLNK(e->st.st_mode) || (e->st.st_mode & 07777) == canonical_mode(&e->st))
+	if (S_ISLNK(e->st.st_mode) || (e->st.st_mode & 07777) == tree_canonical_mode(&e->st))
 		return 0;
-	if (fchmodat(e->dfd, e->name, canonical_mode(&e->st), 0) < 0)
+	if (fchmodat(e->dfd, e->name, tree_canonical_mode(&e->st), 0) < 0)
 		return cl_err_set(err, errno, "chmod %s", e->path);
 	return 0;
 }
@@ -384,7 +400,7 @@ static int canonical_one(const struct walk_entry *e, void *ctx, struct cl_err *e
 /* One declared mode.  The tree was written by a build: its parent is
  * resolved beneath root without following any symlink, so a planted link
  * cannot point the chmod at a file outside. */
-static int set_declared(int root, const char *file, const struct path_mode *m, struct cl_err *err)
+int tree_set_declared_mode(int root, const char *file, const struct path_mode *m, struct cl_err *err)
 {
 	char parent[PATH_MAX];
 	snprintf(parent, sizeof parent, "%s", m->path + 1);
@@ -421,7 +437,7 @@ int tree_canonical_modes(const char *root, const struct path_modes *modes, struc
 	/* after its contents: a read-only directory cannot be changed inside */
 	TRY(each(dfd, true, canonical_one, NULL, err));
 	for (size_t i = 0; modes && i < modes->n; i++)
-		TRY(set_declared(dfd, modes->file, &modes->v[i], err));
+		TRY(tree_set_declared_mode(dfd, modes->file, &modes->v[i], err));
 	if (fchmod(dfd, 0555) < 0)
 		return cl_err_set(err, errno, "chmod %s", root);
 	return 0;

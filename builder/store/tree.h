@@ -5,10 +5,13 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "../../common/err.h"
+#include "../../common/inomap.h"
 #include "hash.h"
 
 /* The manifest: one line per path below root, in walk order (by name
@@ -24,11 +27,28 @@ int tree_manifest(const char *root, char **text, size_t *len, struct cl_err *err
  * f line with its digest), for trees whose copies keep no links. */
 int tree_manifest_unlinked(const char *root, char **text, size_t *len, struct cl_err *err);
 
+/* The manifest, a line at a time, for a walk of one's own (the output
+ * pass hashes each file while it reads it for other reasons): the line
+ * of e with mode, as the first name of its file or (leader) a second
+ * name; digest is the file's SHA-256, or NULL to have it read here. */
+struct manifest_writer {
+	FILE *f;
+	struct inomap links;   /* for the caller's inomap_leader() */
+	const char *root;      /* for messages */
+};
+struct walk_entry;
+int manifest_writer_entry(struct manifest_writer *m, const struct walk_entry *e, mode_t mode,
+			  const char *leader, const char *digest, struct cl_err *err);
+/* The error for a FIFO, socket or device node in a tree. */
+int tree_refuse_special(const char *root, const struct walk_entry *e, struct cl_err *err);
+
 /* Clears what a build may leave on its files that neither the manifest
  * nor the comparator sees: inode flags an owner may set (chattr +d +A +S
  * +D and the like) and user.* extended attributes.  An immutable or
  * append-only file is an error. */
 int tree_clear_attributes(const char *root, struct cl_err *err);
+/* The same for one entry of a walk. */
+int tree_clear_entry(const struct walk_entry *e, struct cl_err *err);
 
 /* Sets every mtime (symlinks included) to epoch. */
 int tree_clamp_mtimes(const char *root, time_t epoch, struct cl_err *err);
@@ -68,6 +88,10 @@ struct path_modes {
  * missing, a symlink, or a directory the owner could not enter is -EIO
  * naming modes->file:LINE. */
 int tree_canonical_modes(const char *root, const struct path_modes *modes, struct cl_err *err);
+/* Its parts: the canonical mode of st; one declared mode, set below the
+ * tree root_fd (file names the recipe, for messages). */
+mode_t tree_canonical_mode(const struct stat *st);
+int tree_set_declared_mode(int root_fd, const char *file, const struct path_mode *m, struct cl_err *err);
 
 /* Clones the tree below from into the existing directory to (merging into
  * directories already there), at any depth: directories, files (sharing
