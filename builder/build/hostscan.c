@@ -62,6 +62,10 @@ struct hostscan {
 	size_t n;
 	struct state *st;
 	size_t n_st;
+	/* For speed (most bytes of an output start no needle): the bytes
+	 * that leave the root state, and the states where a needle ends. */
+	bool first[256];
+	unsigned char *ends;
 };
 
 static bool word_char(unsigned char c)
@@ -145,6 +149,13 @@ static int compile(struct hostscan *hs)
 		}
 	}
 	free(queue);
+	for (int c = 0; c < 256; c++)
+		hs->first[c] = hs->st[0].next[c] != 0;
+	hs->ends = malloc(hs->n_st);
+	if (!hs->ends)
+		return -ENOMEM;
+	for (size_t i = 0; i < hs->n_st; i++)
+		hs->ends[i] = hs->st[i].out >= 0 || hs->st[i].dict > 0;
 	return 0;
 }
 
@@ -210,6 +221,7 @@ void hostscan_free(struct hostscan *hs)
 		free(hs->needles[i].text);
 	free(hs->needles);
 	free(hs->st);
+	free(hs->ends);
 	free(hs);
 }
 
@@ -243,11 +255,21 @@ static const struct needle *scan(const struct hostscan *hs, const unsigned char 
 				 unsigned allowed, size_t *offset)
 {
 	int s = 0;
-	for (size_t i = 0; i < n; i++) {
-		s = hs->st[s].next[p[i]];
+	for (size_t i = 0; i < n;) {
+		/* in the root state, skip to a byte that can begin a needle:
+		 * a table look-up per byte instead of a walk of the automaton */
+		if (s == 0) {
+			while (i < n && !hs->first[p[i]])
+				i++;
+			if (i == n)
+				break;
+		}
+		s = hs->st[s].next[p[i++]];
+		if (!hs->ends[s])
+			continue;
 		for (int t = hs->st[s].out >= 0 ? s : hs->st[s].dict; t > 0; t = hs->st[t].dict) {
 			const struct needle *nd = &hs->needles[hs->st[t].out];
-			size_t start = i + 1 - nd->len;
+			size_t start = i - nd->len;
 			if (!bounded(nd, p, n, start))
 				continue;
 			nd = longest_at(hs, nd, p, n, start);

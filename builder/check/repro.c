@@ -2,6 +2,7 @@
 #include "repro.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../common/clock.h"
+#include "../../common/thread.h"
 #include "../../common/fdio.h"
 #include "../../common/cleanup.h"
 #include "../../common/fsutil.h"
@@ -366,6 +368,22 @@ static int stored_manifest(const struct store_entry *e, char **text, size_t *len
 	return tree_manifest(out, text, len, err);
 }
 
+/* B's output pass, in a thread of its own beside A's */
+struct pass_b {
+	const struct build_job *job;
+	const char *stage;
+	struct output_pass *p;
+	int rc;
+	struct cl_err err;
+};
+
+static void *pass_b_main(void *arg)
+{
+	struct pass_b *b = arg;
+	b->rc = publish_pass(b->job, b->stage, b->job->started, false, b->p, &b->err);
+	return NULL;
+}
+
 static int check_pair(const struct build_job *job, struct stage *stage_a, struct stage *stage_b, const struct repro_ab *ab,
 		      const struct store_entry *stored, struct output_pass *pa, struct cl_err *err)
 {
@@ -373,11 +391,21 @@ static int check_pair(const struct build_job *job, struct stage *stage_a, struct
 	struct output_pass pb = { 0 };
 	char out_a[PATH_MAX + 16], out_b[PATH_MAX + 16];
 
-	/* one pass over each output: A's is the one published (so A alone is
-	 * scanned for the host's facts) */
+	/* one pass over each output, both at once (each is CPU-bound: hashing
+	 * and, for A, the scan); A's is the one published, so A alone is
+	 * scanned for the host's facts */
+	struct pass_b pbj = { .job = job, .stage = stage_b->path, .p = &pb };
+	pthread_t th;
+	bool threaded = cl_thread_start(&th, pass_b_main, &pbj) == 0;
+	if (!threaded)
+		pass_b_main(&pbj);
 	int r = publish_pass(job, stage_a->path, job->started, true, pa, err);
-	if (r == 0)
-		r = publish_pass(job, stage_b->path, job->started, false, &pb, err);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (r == 0 && pbj.rc < 0) {
+		*err = pbj.err;
+		r = pbj.rc;
+	}
 	if (r == 0 && (r = pathf(err, out_a, sizeof out_a, "%s/out", stage_a->path)) == 0 &&
 	    (r = pathf(err, out_b, sizeof out_b, "%s/out", stage_b->path)) == 0)
 		r = compare_made(out_a, out_b, pa->manifest, pa->len, pb.manifest, pb.len, pa->files, pa->bytes, &c,
