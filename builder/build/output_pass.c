@@ -107,7 +107,7 @@ static int read_file(struct pass *ps, const struct walk_entry *e, char hex[SHA25
 			ps->p->hits += hit;
 	}
 	munmap(map, len);
-	return r < 0 ? cl_err_prefix(err, "%s", e->path) : 0;
+	return r < 0 && err->code != ETIME ? cl_err_prefix(err, "%s", e->path) : r;
 }
 
 static int count(struct pass *ps, const struct walk_entry *e, struct cl_err *err)
@@ -129,9 +129,10 @@ static int count(struct pass *ps, const struct walk_entry *e, struct cl_err *err
 static int entry(struct pass *ps, const struct walk_entry *e, struct cl_err *err)
 {
 	const struct output_pass_opts *o = ps->o;
+	/* the limits first: a tree over max-output says so, whatever else */
+	TRY(count(ps, e, err));
 	if (past(o))
 		return timed_out(err);
-	TRY(count(ps, e, err));
 	bool reg = S_ISREG(e->st.st_mode), dir = S_ISDIR(e->st.st_mode), link = S_ISLNK(e->st.st_mode);
 	if (!reg && !dir && !link)
 		return tree_refuse_special(ps->w.root, e, err);

@@ -404,7 +404,7 @@ static int check_pair(const struct build_job *job, struct stage *stage_a, struct
 		pthread_join(th, NULL);
 	if (r == 0 && pbj.rc < 0) {
 		*err = pbj.err;
-		r = pbj.rc;
+		r = cl_err_prefix(err, "the varied build (B)");
 	}
 	if (r == 0 && (r = pathf(err, out_a, sizeof out_a, "%s/out", stage_a->path)) == 0 &&
 	    (r = pathf(err, out_b, sizeof out_b, "%s/out", stage_b->path)) == 0)
@@ -518,8 +518,10 @@ int repro_check_stored(const struct build_job *job, struct store_entry *e, struc
 	struct output_pass pb = { 0 };
 	char *ms = NULL;
 	size_t ls = 0;
-	int r;
-	if ((r = publish_pass(&timed, stage_b.path, timed.started, false, &pb, err)) < 0 ||
+	int r = publish_pass(&timed, stage_b.path, timed.started, false, &pb, err);
+	if (r < 0)
+		r = cl_err_prefix(err, "the varied build (B)");
+	if (r < 0 ||
 	    (r = pathf(err, out, sizeof out, "%s/out", stage_b.path)) < 0 ||
 	    (r = pathf(err, sout, sizeof sout, "%s/out", e->path)) < 0 ||
 	    (r = stored_manifest(e, &ms, &ls, err)) < 0 ||

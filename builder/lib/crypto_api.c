@@ -5,19 +5,15 @@
 const struct crypto_api *crypto_api(struct cl_err *err)
 {
 	static struct crypto_api api;
-	static int loaded;
+	static struct dynlib_once once = DYNLIB_ONCE_INIT;
 	static const char *const names[] = {
 #define X(f) #f,
 		CRYPTO_API_FUNCTIONS(X)
 #undef X
 	};
 
-	if (!loaded) {
-		if (dynlib_load("libcrypto.so.3", names, (void **)&api,
-				sizeof names / sizeof *names, err) < 0)
-			return NULL;
-		loaded = 1;
-	}
+	if (dynlib_load_once(&once, "libcrypto.so.3", names, (void **)&api, sizeof names / sizeof *names, NULL, err) < 0)
+		return NULL;
 	return &api;
 }
 

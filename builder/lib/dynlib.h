@@ -8,6 +8,8 @@
 #ifndef CLOISTER_DYNLIB_H
 #define CLOISTER_DYNLIB_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "../../common/err.h"
@@ -16,5 +18,17 @@
  * or a negative errno with a message naming the library or symbol. */
 int dynlib_load(const char *soname, const char *const *names, void **slots,
 		size_t n, struct cl_err *err);
+
+/* The same, once per process, from any thread: the table is filled under
+ * a lock the first time (then after(slots), if given, runs under it too)
+ * and only read after that.  Two threads of one build (A's and B's output
+ * passes) may ask for libcrypto at the same moment. */
+struct dynlib_once {
+	pthread_mutex_t lock;
+	atomic_int loaded;
+};
+#define DYNLIB_ONCE_INIT { PTHREAD_MUTEX_INITIALIZER, 0 }
+int dynlib_load_once(struct dynlib_once *once, const char *soname, const char *const *names, void **slots,
+		     size_t n, void (*after)(void **slots), struct cl_err *err);
 
 #endif
