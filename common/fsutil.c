@@ -130,16 +130,13 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	return fsync_dir(dirname(dir), err);
 }
 
-int read_file(const char *path, char **data, size_t *len, struct cl_err *err)
+/* The contents of the open fd, of size bytes, NUL-terminated. */
+static int read_sized(int fd, const char *path, off_t size, char **data, size_t *len, struct cl_err *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return cl_err_set(err, errno, "%s", path);
-	char *buf = malloc((size_t)st.st_size + 1);
+	char *buf = malloc((size_t)size + 1);
 	if (!buf)
 		return cl_err_set(err, ENOMEM, "%s", path);
-	ssize_t n = read_all(fd, buf, (size_t)st.st_size);
+	ssize_t n = read_all(fd, buf, (size_t)size);
 	if (n < 0) {
 		free(buf);
 		return cl_err_set(err, (int)-n, "reading %s", path);
@@ -149,6 +146,15 @@ int read_file(const char *path, char **data, size_t *len, struct cl_err *err)
 	if (len)
 		*len = (size_t)n;
 	return 0;
+}
+
+int read_file(const char *path, char **data, size_t *len, struct cl_err *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return cl_err_set(err, errno, "%s", path);
+	return read_sized(fd, path, st.st_size, data, len, err);
 }
 
 static const char *kind_of(mode_t m)
@@ -168,19 +174,7 @@ int read_input_file(const char *path, char **data, size_t *len, struct cl_err *e
 		return cl_err_set(err, errno, "%s", path);
 	if (!S_ISREG(st.st_mode))
 		return cl_err_in(err, CL_BAD_INPUT, EINVAL, "%s: %s, not a file", path, kind_of(st.st_mode));
-	char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return cl_err_set(err, ENOMEM, "%s", path);
-	ssize_t n = read_all(fd, buf, (size_t)st.st_size);
-	if (n < 0) {
-		free(buf);
-		return cl_err_set(err, (int)-n, "reading %s", path);
-	}
-	buf[n] = '\0';
-	*data = buf;
-	if (len)
-		*len = (size_t)n;
-	return 0;
+	return read_sized(fd, path, st.st_size, data, len, err);
 }
 
 int openat_beneath(int dirfd, const char *path, int flags)
@@ -242,4 +236,29 @@ void free_names(char **names, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+long remove_entries(const char *dir, const char *prefix, int (*remove)(const char *path, struct cl_err *err),
+		    void (*removed)(void *ctx, const char *path), void *ctx)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	long n = 0;
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		char path[PATH_MAX + 300];
+		struct cl_err ignore;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (remove(path, &ignore) == 1) {
+			n++;
+			if (removed)
+				removed(ctx, path);
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
 }

@@ -46,4 +46,11 @@ int fsync_dir(const char *dir, struct cl_err *err);
 int list_dir_sorted(int dfd, char ***names, size_t *n, struct cl_err *err);
 void free_names(char **names, size_t n);
 
+/* Calls remove(path) for every entry of dir whose name starts with prefix
+ * (every entry, with NULL), which returns 1 when it removed it; tells
+ * removed(ctx, path) (may be NULL) of each; returns how many went.  Errors
+ * are skipped: what cannot be removed now is left for the next sweep. */
+long remove_entries(const char *dir, const char *prefix, int (*remove)(const char *path, struct cl_err *err),
+		    void (*removed)(void *ctx, const char *path), void *ctx);
+
 #endif

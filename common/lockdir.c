@@ -98,24 +98,5 @@ long lockdir_sweep(const char *dir, const char *prefix)
 long lockdir_sweep_each(const char *dir, const char *prefix, void (*removed)(void *ctx, const char *path),
 			void *ctx)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	long n = 0;
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0)
-			continue;
-		char path[PATH_MAX + 300];
-		struct cl_err ignore;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (lockdir_remove_if_dead(path, &ignore) == 1) {
-			n++;
-			if (removed)
-				removed(ctx, path);
-		}
-	}
-	if (d)
-		closedir(d);
-	return n;
+	return remove_entries(dir, prefix, lockdir_remove_if_dead, removed, ctx);
 }

@@ -402,30 +402,16 @@ int store_verify(const char *home, void (*each)(void *ctx, const struct store_ch
 	return bad;
 }
 
+static int remove_one(const char *path, struct cl_err *err)
+{
+	return remove_tree(path, err) == 0 ? 1 : -1;
+}
+
 /* Removes every entry of dir whose name starts with prefix (all, with NULL). */
 static long remove_matching(const char *dir, const char *prefix, void (*removed)(void *ctx, const char *path),
 			    void *ctx)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	long n = 0;
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0)
-			continue;
-		char path[PATH_MAX + 300];
-		struct cl_err ignore;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (remove_tree(path, &ignore) == 0) {
-			n++;
-			if (removed)
-				removed(ctx, path);
-		}
-	}
-	if (d)
-		closedir(d);
-	return n;
+	return remove_entries(dir, prefix, remove_one, removed, ctx);
 }
 
 long store_remove_dead_stages(const char *home)

@@ -240,31 +240,46 @@ static void packages_file_and_memory(void)
 	CHECK(each_input("packages", one_packages) >= 3);
 }
 
-static void one_lock(const char *name, const char *data, size_t len)
+/* One input, written to tmp/BASENAME and read both ways: read(mem, file,
+ * data, len, out, err) parses from the file (mem 0) or from memory (mem 1)
+ * and describes what it got on out; both descriptions must agree. */
+typedef int (*read_both_fn)(int mem, const char *file, const char *data, size_t len, FILE *out,
+			    struct cl_err *err);
+
+static void both_ways(const char *name, const char *basename, const char *data, size_t len, read_both_fn read)
 {
-	char file[PATH_MAX + 16];
-	struct cl_err err = { 0 };
-	struct seed_lock lock;
-	snprintf(file, sizeof file, "%s/seed.lock", tmp);
+	char file[PATH_MAX + 32];
+	snprintf(file, sizeof file, "%s/%s", tmp, basename);
 	write_bytes(file, data, len);
 	struct said from_file, from_mem;
 	said_open(&from_file);
 	said_open(&from_mem);
 	for (int mem = 0; mem < 2; mem++) {
 		struct said *o = mem ? &from_mem : &from_file;
-		int rc = mem ? seed_lock_parse(data, len, file, &lock, &err) : seed_lock_read(file, &lock, &err);
-		if (rc < 0) {
+		struct cl_err err = { 0 };
+		int rc = read(mem, file, data, len, o->f, &err);
+		if (rc < 0)
 			said_error(o, rc, &err);
-			continue;
-		}
-		for (size_t i = 0; i < lock.n; i++)
-			fprintf(o->f, "%s %s %s %s %llu %s %d %d\n", lock.pkgs[i].set, lock.pkgs[i].name,
-				lock.pkgs[i].version, lock.pkgs[i].sha256, lock.pkgs[i].size, lock.pkgs[i].suite,
-				lock.pkgs[i].moving, lock.pkgs[i].line);
-		seed_lock_free(&lock);
 	}
 	agree(name, &from_file, &from_mem);
 	unlink(file);
+}
+
+static int read_lock(int mem, const char *file, const char *data, size_t len, FILE *out, struct cl_err *err)
+{
+	struct seed_lock lock;
+	TRY(mem ? seed_lock_parse(data, len, file, &lock, err) : seed_lock_read(file, &lock, err));
+	for (size_t i = 0; i < lock.n; i++)
+		fprintf(out, "%s %s %s %s %llu %s %d %d\n", lock.pkgs[i].set, lock.pkgs[i].name,
+			lock.pkgs[i].version, lock.pkgs[i].sha256, lock.pkgs[i].size, lock.pkgs[i].suite,
+			lock.pkgs[i].moving, lock.pkgs[i].line);
+	seed_lock_free(&lock);
+	return 0;
+}
+
+static void one_lock(const char *name, const char *data, size_t len)
+{
+	both_ways(name, "seed.lock", data, len, read_lock);
 }
 
 static void seed_lock_file_and_memory(void)
@@ -272,29 +287,19 @@ static void seed_lock_file_and_memory(void)
 	CHECK(each_input("seedlock", one_lock) >= 3);
 }
 
+static int read_manifest(int mem, const char *file, const char *data, size_t len, FILE *out, struct cl_err *err)
+{
+	struct manifest m;
+	TRY(mem ? manifest_parse(data, len, file, &m, err) : manifest_read(file, &m, err));
+	for (size_t i = 0; i < m.n; i++)
+		manifest_entry_write(out, &m.v[i]);
+	manifest_free(&m);
+	return 0;
+}
+
 static void one_manifest(const char *name, const char *data, size_t len)
 {
-	char file[PATH_MAX + 16];
-	struct cl_err err = { 0 };
-	struct manifest m;
-	snprintf(file, sizeof file, "%s/manifest", tmp);
-	write_bytes(file, data, len);
-	struct said from_file, from_mem;
-	said_open(&from_file);
-	said_open(&from_mem);
-	for (int mem = 0; mem < 2; mem++) {
-		struct said *o = mem ? &from_mem : &from_file;
-		int rc = mem ? manifest_parse(data, len, file, &m, &err) : manifest_read(file, &m, &err);
-		if (rc < 0) {
-			said_error(o, rc, &err);
-			continue;
-		}
-		for (size_t i = 0; i < m.n; i++)
-			manifest_entry_write(o->f, &m.v[i]);
-		manifest_free(&m);
-	}
-	agree(name, &from_file, &from_mem);
-	unlink(file);
+	both_ways(name, "manifest", data, len, read_manifest);
 }
 
 static void manifest_file_and_memory(void)
@@ -302,26 +307,18 @@ static void manifest_file_and_memory(void)
 	CHECK(each_input("manifest", one_manifest) >= 3);
 }
 
+static int read_inputs_json(int mem, const char *file, const char *data, size_t len, FILE *out,
+			    struct cl_err *err)
+{
+	struct inputs_record rec;
+	TRY(mem ? inputs_json_parse(data, len, file, &rec, err) : inputs_json_read(file, &rec, err));
+	fprintf(out, "%s %s %s\n", rec.recipe, rec.version, rec.input_hash);
+	return 0;
+}
+
 static void one_inputs_json(const char *name, const char *data, size_t len)
 {
-	char file[PATH_MAX + 16];
-	struct cl_err err = { 0 };
-	struct inputs_record rec;
-	snprintf(file, sizeof file, "%s/inputs.json", tmp);
-	write_bytes(file, data, len);
-	struct said from_file, from_mem;
-	said_open(&from_file);
-	said_open(&from_mem);
-	for (int mem = 0; mem < 2; mem++) {
-		struct said *o = mem ? &from_mem : &from_file;
-		int rc = mem ? inputs_json_parse(data, len, file, &rec, &err) : inputs_json_read(file, &rec, &err);
-		if (rc < 0)
-			said_error(o, rc, &err);
-		else
-			fprintf(o->f, "%s %s %s\n", rec.recipe, rec.version, rec.input_hash);
-	}
-	agree(name, &from_file, &from_mem);
-	unlink(file);
+	both_ways(name, "inputs.json", data, len, read_inputs_json);
 }
 
 static void inputs_json_file_and_memory(void)
@@ -339,28 +336,20 @@ static void inputs_json_file_and_memory(void)
 
 static const struct qemu_var qvars[] = { { "SETTINGS_PATH", "/m/settings" }, { "MACHINE_NAME", "tiny" } };
 
+static int read_qemu_config(int mem, const char *file, const char *data, size_t len, FILE *out,
+			    struct cl_err *err)
+{
+	struct words w = { 0 };
+	int rc = mem ? qemu_config_parse(file, data, len, qvars, 2, &w, err) : qemu_config_read(file, qvars, 2, &w, err);
+	for (size_t i = 0; rc == 0 && i < w.n; i++)
+		fprintf(out, "[%s]", w.v[i]);
+	words_free(&w);
+	return rc;
+}
+
 static void one_qemu_config(const char *name, const char *data, size_t len)
 {
-	char file[PATH_MAX + 32];
-	struct cl_err err = { 0 };
-	snprintf(file, sizeof file, "%s/qemu-command-line.config", tmp);
-	write_bytes(file, data, len);
-	struct said from_file, from_mem;
-	said_open(&from_file);
-	said_open(&from_mem);
-	for (int mem = 0; mem < 2; mem++) {
-		struct said *o = mem ? &from_mem : &from_file;
-		struct words w = { 0 };
-		int rc = mem ? qemu_config_parse(file, data, len, qvars, 2, &w, &err)
-			     : qemu_config_read(file, qvars, 2, &w, &err);
-		if (rc < 0)
-			said_error(o, rc, &err);
-		for (size_t i = 0; rc == 0 && i < w.n; i++)
-			fprintf(o->f, "[%s]", w.v[i]);
-		words_free(&w);
-	}
-	agree(name, &from_file, &from_mem);
-	unlink(file);
+	both_ways(name, "qemu-command-line.config", data, len, read_qemu_config);
 }
 
 static void qemu_config_file_and_memory(void)
