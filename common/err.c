@@ -17,7 +17,7 @@ static int set_va(struct cl_err *err, int errnum, int with_strerror,
 	err->signal = 0;
 	err->strerror_due = 0;
 	int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	if (with_strerror && errnum > 0 && err->defer_strerror)
+	if (with_strerror && errnum > 0 && err->defer == CL_ERR_DEFER_STRERROR)
 		err->strerror_due = errnum;
 	else if (with_strerror && errnum > 0 && n >= 0 && (size_t)n < sizeof err->msg)
 		snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s",

@@ -9,7 +9,6 @@
 #ifndef CLOISTER_ERR_H
 #define CLOISTER_ERR_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 /* What kind of failure it is, set where the error is made (cl_err_in);
@@ -28,16 +27,22 @@ enum cl_class {
 	CL_INTERRUPTED,     /* SIGINT or SIGTERM: exit 128 + the signal */
 };
 
+#define CL_ERR_DEFER_STRERROR 0x64656672u
+
 struct cl_err {
 	int code;            /* positive errno, or 0 when nothing is set */
 	enum cl_class cls;
 	int signal;          /* CL_INTERRUPTED: which */
-	/* Set by a child between clone() and execve(): cl_err_set then
-	 * leaves the strerror() suffix to whoever receives the error
-	 * (strerror may take the locale's lock or allocate, which a child
-	 * of a threaded process must not), and records the errno here. */
-	bool defer_strerror;
-	int strerror_due;    /* with defer_strerror: the errno whose text is still to be appended */
+	/* CL_ERR_DEFER_STRERROR, set by a child between clone() and
+	 * execve(): cl_err_set then leaves the strerror() suffix to whoever
+	 * receives the error (strerror may take the locale's lock or
+	 * allocate, which a child of a threaded process must not), and
+	 * records the errno in strerror_due.  A number, not a flag: many a
+	 * cl_err is never initialized before it is set ("struct cl_err
+	 * ignore;"), and an indeterminate unsigned is merely some value,
+	 * where an indeterminate bool may be none. */
+	unsigned defer;
+	int strerror_due;    /* with defer: the errno whose text is still to be appended */
 	char msg[1024];
 };
 

@@ -46,7 +46,7 @@ static int loopback_up(struct cl_err *err)
 __attribute__((noreturn))
 static void helper_main(int sock)
 {
-	struct cl_err err = { .defer_strerror = true };
+	struct cl_err err = { .defer = CL_ERR_DEFER_STRERROR };
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		cl_err_set(&err, errno, "prctl(PR_SET_PDEATHSIG)");

@@ -147,7 +147,7 @@ static int sandbox_child_setup(const struct sandbox_config *cfg,
 __attribute__((noreturn))
 static void child_main(const struct sandbox_config *cfg, const struct child_ctx *ctx)
 {
-	struct cl_err err = { .defer_strerror = true };
+	struct cl_err err = { .defer = CL_ERR_DEFER_STRERROR };
 	int r = 0;
 
 	if (!cfg->share_session && setsid() < 0)
