@@ -1,9 +1,12 @@
 /* The error classes and the one exit-status rule every command uses. */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../../builder/build/worker.h"
 #include "../../common/err.h"
+#include "../../sandbox/internal.h"
 #include "test.h"
 
 static void classes_give_exit_statuses(void)
@@ -85,8 +88,45 @@ static void the_class_crosses_a_worker(void)
 	CHECK_STR(e.msg, "no user namespace: kernel.unprivileged_userns_clone=0");
 }
 
+/* A child's error keeps its errno and leaves the strerror() text to the
+ * supervisor, which appends it last: the message reads as if it had been
+ * set in one process. */
+static void a_childs_strerror_is_appended_by_the_receiver(void)
+{
+	struct cl_err child = { .defer = CL_ERR_DEFER_STRERROR };
+	CHECK(cl_err_set(&child, ENOENT, "opening %s", "/x") == -ENOENT);
+	CHECK_STR(child.msg, "opening /x");
+	CHECK(child.strerror_due == ENOENT);
+	cl_err_prefix(&child, "mounting /usr");
+	CHECK(child.strerror_due == ENOENT);
+	int sv[2];
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+	CHECK(chan_send_error(sv[1], &child) == 0);
+	char text[1100];
+	int fd = -1;
+	CHECK(chan_recv(sv[0], text, sizeof text, &fd) == CHAN_SETUP_ERROR);
+	struct cl_err got = { 0 };
+	CHECK(chan_take_error(text, &got) == -ENOENT);
+	CHECK_STR(got.msg, "mounting /usr: opening /x: No such file or directory");
+	/* without strerror: the message as it was */
+	struct cl_err plain = { .defer = CL_ERR_DEFER_STRERROR };
+	cl_err_msg(&plain, EPERM, "no id map");
+	CHECK(chan_send_error(sv[1], &plain) == 0);
+	CHECK(chan_recv(sv[0], text, sizeof text, &fd) == CHAN_SETUP_ERROR);
+	CHECK(chan_take_error(text, &got) == -EPERM);
+	CHECK_STR(got.msg, "no id map");
+	/* in the parent, strerror comes at once */
+	struct cl_err parent = { 0 };
+	cl_err_set(&parent, ENOENT, "opening %s", "/x");
+	CHECK_STR(parent.msg, "opening /x: No such file or directory");
+	CHECK(chan_take_error("garbage", &got) == -EPROTO);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
+	RUN(a_childs_strerror_is_appended_by_the_receiver);
 	RUN(classes_give_exit_statuses);
 	RUN(the_sandbox_is_125_whatever_its_errno);
 	RUN(unclassed_errors_follow_their_errno);
