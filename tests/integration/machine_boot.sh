@@ -114,17 +114,26 @@ expect "...and is greeted by the motd" "yes" \
 	"$(tr -d '\r' <"$d/console" | grep -q '^boot-test runs from RAM' && echo yes)"
 
 # every answer is on a line of its own after a tag the echoed command
-# line cannot show (it shows the $(...), not its output)
-say 'echo "ID:$(id)"; echo "UNAME:$(uname -a)"; echo "PID1:$(tr "\0" " " </proc/1/cmdline)"'
-say 'echo "PROC:$(grep " /proc proc " /proc/mounts)"; echo "SUID:$(find / -perm -4000 2>/dev/null | wc -l)"'
-say 'echo "SYSLOGD:$(pidof syslogd)"; echo "KLOG:$(grep -c " kernel: " /var/log/messages)"'
-say 'echo "RCS:$(grep -c "rcS: booted" /var/log/messages)"; echo "TMOUT:$TMOUT $( (unset TMOUT) 2>&1)"'
-say 'echo "LO:$(ip -4 addr show lo | grep -c "inet 127.0.0.1/8")"; echo "HOSTS:$(grep boot-test /etc/hosts)"'
-say 'echo "SECURETTY:$(grep -c pts /etc/securetty)"'
+# line cannot show (it shows the $(...), not its output).  One command
+# line at a time, each waited for: lines typed ahead are echoed by the
+# terminal while the previous one still prints, and can land inside its
+# answers (an "ID:" line cut in two failed a CI run)
+asked=0
+ask() {
+	asked=$((asked + 1))
+	say "$1; echo \"DONE-\$(($asked * 7)).\""
+	console_has "DONE-$((asked * 7))." 90
+}
+ask 'echo "ID:$(id)"; echo "UNAME:$(uname -a)"; echo "PID1:$(tr "\0" " " </proc/1/cmdline)"'
+ask 'echo "PROC:$(grep " /proc proc " /proc/mounts)"; echo "SUID:$(find / -perm -4000 2>/dev/null | wc -l)"'
+ask 'echo "SYSLOGD:$(pidof syslogd)"; echo "KLOG:$(grep -c " kernel: " /var/log/messages)"'
+ask 'echo "RCS:$(grep -c "rcS: booted" /var/log/messages)"; echo "TMOUT:$TMOUT $( (unset TMOUT) 2>&1)"'
+ask 'echo "LO:$(ip -4 addr show lo | grep -c "inet 127.0.0.1/8")"; echo "HOSTS:$(grep boot-test /etc/hosts)"'
+ask 'echo "SECURETTY:$(grep -c pts /etc/securetty)"'
 # eth0 once its driver is in: ifup (interfaces.d/50.example.interfaces,
 # ${machine_interface}) runs udhcpc against QEMU's DHCP server
-say 'insmod /lib/modules/e1000.ko && ifup eth0 >/dev/null 2>&1; echo "ETH0:$(ip -4 addr show eth0 | grep -o "inet [0-9./]*")"'
-say 'echo "ROUTE:$(ip route | grep ^default)"; echo "DNS:$(grep nameserver /etc/resolv.conf)"; echo "END-$((6 * 7))"'
+ask 'insmod /lib/modules/e1000.ko && ifup eth0 >/dev/null 2>&1; echo "ETH0:$(ip -4 addr show eth0 | grep -o "inet [0-9./]*")"'
+ask 'echo "ROUTE:$(ip route | grep ^default)"; echo "DNS:$(grep nameserver /etc/resolv.conf)"; echo "END-$((6 * 7))"'
 console_has 'END-42' 90
 answer() { tr -d '\r' <"$d/console" | sed -n "s/^$1://p" | tail -n 1; }
 expect_match "id" "uid=0(root) gid=0(root)*" "$(answer ID)"
