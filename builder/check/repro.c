@@ -39,31 +39,6 @@
 
 
 
-/* Outputs are compared as the store would publish them: mtimes fixed,
- * modes canonical (with the recipe's `mode:` lines).  What publishing
- * erases is no difference. */
-static int normalize_out(const struct recipe *r, const char *stage, struct cl_err *err)
-{
-	char out[PATH_MAX + 16], file[PATH_MAX + 16];
-	struct path_modes modes;
-	recipe_modes(r, file, sizeof file, &modes);
-	TRY(pathf(err, out, sizeof out, "%s/out", stage));
-	TRY(tree_clear_attributes(out, err));
-	TRY(tree_clamp_mtimes(out, (time_t)r->source_date_epoch, err));
-	return tree_canonical_modes(out, &modes, err);
-}
-
-int repro_compare(const struct build_job *job, const char *stage_a, const char *stage_b, struct comparison *c,
-		  struct cl_err *err)
-{
-	char a[PATH_MAX + 16], b[PATH_MAX + 16];
-	TRY(normalize_out(job->r, stage_a, err));
-	TRY(normalize_out(job->r, stage_b, err));
-	TRY(pathf(err, a, sizeof a, "%s/out", stage_a));
-	TRY(pathf(err, b, sizeof b, "%s/out", stage_b));
-	return compare_trees(a, b, c, err);
-}
-#define compare_outs(a, b, c, err) repro_compare(job, a, b, c, err)
 
 /* One variant built in a worker while the caller builds another, into a
  * stage the caller made (and owns: its lock outlives the worker). */
@@ -366,6 +341,39 @@ static int stored_manifest(const struct store_entry *e, char **text, size_t *len
 	char out[PATH_MAX + 16];
 	TRY(pathf(err, out, sizeof out, "%s/out", e->path));
 	return tree_manifest(out, text, len, err);
+}
+
+/* The culprit search's pairs: compared as the store would publish them
+ * (the output pass: mtimes fixed, modes canonical with the recipe's
+ * `mode:` lines; what publishing erases is no difference), without the
+ * limits, the deadline or the host-facts scan, which concern what is
+ * published, not what is searched. */
+static int pass_only(const struct build_job *job, const char *out, struct output_pass *p, struct cl_err *err)
+{
+	char file[PATH_MAX + 16];
+	struct path_modes modes;
+	recipe_modes(job->r, file, sizeof file, &modes);
+	const struct output_pass_opts o = { .epoch = (time_t)job->r->source_date_epoch, .modes = &modes };
+	return output_pass_run(out, &o, p, err);
+}
+
+int repro_compare(const struct build_job *job, const char *stage_a, const char *stage_b, struct comparison *c,
+		  struct cl_err *err)
+{
+	char a[PATH_MAX + 16], b[PATH_MAX + 16];
+	struct output_pass pa = { 0 }, pb = { 0 };
+	int r = pathf(err, a, sizeof a, "%s/out", stage_a);
+	if (r == 0)
+		r = pathf(err, b, sizeof b, "%s/out", stage_b);
+	if (r == 0)
+		r = pass_only(job, a, &pa, err);
+	if (r == 0)
+		r = pass_only(job, b, &pb, err);
+	if (r == 0)
+		r = compare_made(a, b, pa.manifest, pa.len, pb.manifest, pb.len, pa.files, pa.bytes, c, err);
+	output_pass_free(&pa);
+	output_pass_free(&pb);
+	return r;
 }
 
 /* B's output pass, in a thread of its own beside A's */

@@ -42,8 +42,9 @@ void repro_ab_release(struct repro_ab *ab);
  * reproducibility.json is upgraded when they are equal. */
 int repro_check_stored(const struct build_job *job, struct store_entry *e, struct cl_err *err);
 
-/* Normalizes both stages' out/ as publishing would (mtimes, canonical
- * modes with the recipe's mode: lines) and compares them. */
+/* Normalizes both stages' out/ as publishing would (the output pass:
+ * mtimes, canonical modes with the recipe's mode: lines) and compares
+ * them. */
 int repro_compare(const struct build_job *job, const char *stage_a, const char *stage_b, struct comparison *c,
 		  struct cl_err *err);
 
