@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "../../common/cleanup.h"
-#include "../../common/clock.h"
 #include "../../common/fsutil.h"
 #include "../../common/walk.h"
 
@@ -328,35 +327,4 @@ int hostscan_entry(const struct hostscan *hs, const struct walk_entry *e, const 
 	if (m)
 		munmap(m, (size_t)e->st.st_size);
 	return found;
-}
-
-long hostscan_tree(const struct hostscan *hs, const char *dir, unsigned allowed, double deadline,
-		   char **report, struct cl_err *err)
-{
-	size_t len = 0;
-	*report = NULL;
-	FILE *f = open_memstream(report, &len);
-	if (!f)
-		return cl_err_set(err, errno, "the host-facts scan");
-	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct walk *tw = NULL;
-	long hits = 0;
-	int r = dfd < 0 ? cl_err_set(err, errno, "%s", dir) : walk_open(dfd, 0, &tw, err);
-	const struct walk_entry *e;
-	while (r == 0 && (r = walk_next(tw, &e, err)) > 0) {
-		if (deadline > 0 && clock_mono_s() > deadline)
-			r = cl_err_msg(err, ETIME, "the recipe's timeout passed while its output was scanned");
-		else if ((r = hostscan_entry(hs, e, NULL, allowed, f, err)) > 0)
-			hits += r;
-		if (r > 0)
-			r = 0;
-	}
-	walk_close(tw);
-	fclose(f);
-	if (r < 0) {
-		free(*report);
-		*report = NULL;
-		return r;
-	}
-	return hits;
 }

@@ -37,16 +37,11 @@ int hostscan_new(struct hostscan **out, const char *stage, const char *store, co
 		 struct cl_err *err);
 void hostscan_free(struct hostscan *hs);
 
-/* Scans the tree dir.  Each hit of a kind not in allowed (a bit set) is
- * written to report as "PATH embeds the host's WHAT VALUE at offset N";
- * returns the number of hits (0: clean), or a negative errno.  Stops, with
- * -ETIME, once the clock passes deadline (seconds of CLOCK_MONOTONIC; 0:
- * none). */
-long hostscan_tree(const struct hostscan *hs, const char *dir, unsigned allowed, double deadline,
-		   char **report, struct cl_err *err);
-/* One entry of a walk: a symlink's target, or a regular file's contents
- * (data: the file mapped by the caller, or NULL to map it here).  1 with
- * the hit written to report, 0, or a negative errno. */
+/* Scans one entry of a walk (the output pass calls it for each): a
+ * symlink's target, or a regular file's contents (data: the file mapped
+ * by the caller, or NULL to map it here).  A hit of a kind not in allowed
+ * (a bit set) is written to report as "PATH embeds the host's WHAT VALUE
+ * at offset N ..."; returns 1 then, 0 when clean, or a negative errno. */
 struct walk_entry;
 int hostscan_entry(const struct hostscan *hs, const struct walk_entry *e, const void *data, unsigned allowed,
 		   FILE *report, struct cl_err *err);

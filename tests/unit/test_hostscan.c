@@ -6,7 +6,6 @@
 #define hostscan_new t_hostscan_new
 #define hostscan_free t_hostscan_free
 #define hostscan_entry t_hostscan_entry
-#define hostscan_tree t_hostscan_tree
 #include "../../builder/build/hostscan.c"
 
 #include <stdlib.h>
