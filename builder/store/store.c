@@ -227,8 +227,9 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 		   const struct made_manifest *made, struct store_entry *e, struct cl_err *err)
 {
 	char out[PATH_MAX + 16], file[PATH_MAX + 32], line[SHA256_HEX_LEN + 2];
-	char *manifest = NULL;
-	size_t mlen = 0;
+	_cleanup_free_ char *made_here = NULL;
+	const char *manifest = made ? made->text : NULL;
+	size_t mlen = made ? made->len : 0;
 
 	/* the recipe folder's snapshot served the build; inputs.json lists it */
 	TRY(pathf(err, file, sizeof file, "%s/recipe", stage));
@@ -238,18 +239,12 @@ static int publish(const char *home, const char *stage, const char *input_hash, 
 		TRY(tree_clear_attributes(out, err));
 		TRY(tree_clamp_mtimes(out, (time_t)epoch, err));
 		TRY(tree_canonical_modes(out, modes, err));
-		TRY(tree_manifest(out, &manifest, &mlen, err));
-	} else if (!(manifest = malloc(made->len + 1))) {
-		return cl_err_set(err, ENOMEM, "the manifest of %s", out);
-	} else {
-		memcpy(manifest, made->text, made->len);
-		mlen = made->len;
+		TRY(tree_manifest(out, &made_here, &mlen, err));
+		manifest = made_here;
 	}
-	int r = sha256_bytes(manifest, mlen, e->output_hash, err);
-	if (r == 0 && (r = pathf(err, file, sizeof file, "%s/manifest", stage)) == 0)
-		r = write_file_atomic(file, manifest, mlen, 0444, err);
-	free(manifest);
-	TRY(r);
+	TRY(sha256_bytes(manifest, mlen, e->output_hash, err));
+	TRY(pathf(err, file, sizeof file, "%s/manifest", stage));
+	TRY(write_file_atomic(file, manifest, mlen, 0444, err));
 	snprintf(line, sizeof line, "%s\n", e->output_hash);
 	TRY(pathf(err, file, sizeof file, "%s/output-hash", stage));
 	TRY(write_file_atomic(file, line, strlen(line), 0444, err));
