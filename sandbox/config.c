@@ -124,6 +124,17 @@ int sandbox_config_add_root(struct sandbox_config *cfg, const char *dir,
 	return 0;
 }
 
+int sandbox_config_add_host_usr(struct sandbox_config *cfg, struct cl_err *err)
+{
+	static const char *const links[][2] = {
+		{ "usr/bin", "/bin" }, { "usr/lib", "/lib" }, { "usr/lib64", "/lib64" }, { "usr/sbin", "/sbin" },
+	};
+	TRY(sandbox_config_add_op(cfg, SB_OP_RO_BIND, "/usr", "/usr", err));
+	for (size_t i = 0; i < sizeof links / sizeof *links; i++)
+		TRY(sandbox_config_add_op(cfg, SB_OP_SYMLINK, links[i][0], links[i][1], err));
+	return 0;
+}
+
 int sandbox_config_add_op(struct sandbox_config *cfg, enum sandbox_op_kind kind,
 			  const char *src, const char *dest, struct cl_err *err)
 {

@@ -127,6 +127,10 @@ int sandbox_config_add_root(struct sandbox_config *cfg, const char *dir,
 			    struct cl_err *err);
 int sandbox_config_add_op(struct sandbox_config *cfg, enum sandbox_op_kind kind,
 			  const char *src, const char *dest, struct cl_err *err);
+/* The host's /usr, read-only, with the merged-/usr links (/bin, /lib,
+ * /lib64, /sbin): a root for running the host's own tools (diffoscope,
+ * cloister doctor's probe, the tests). */
+int sandbox_config_add_host_usr(struct sandbox_config *cfg, struct cl_err *err);
 /* Sets VAR to VALUE, replacing an earlier value of VAR in place. */
 int sandbox_config_setenv(struct sandbox_config *cfg, const char *var,
 			  const char *value, struct cl_err *err);

@@ -55,12 +55,7 @@ int diffoscope_run(const char *prog, const char *a_root, const char *b_root, con
 	 * included (RLIMIT_FSIZE applies to inherited descriptors too) */
 	cfg.max_file_size = DIFFOSCOPE_MAX_REPORT;
 	cfg.max_procs = 256;
-	static const char *const links[][2] = {
-		{ "usr/bin", "/bin" }, { "usr/lib", "/lib" }, { "usr/lib64", "/lib64" }, { "usr/sbin", "/sbin" },
-	};
-	int rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, "/usr", "/usr", err);
-	for (size_t i = 0; rc == 0 && i < sizeof links / sizeof *links; i++)
-		rc = sandbox_config_add_op(&cfg, SB_OP_SYMLINK, links[i][0], links[i][1], err);
+	int rc = sandbox_config_add_host_usr(&cfg, err);
 	if (rc == 0 && !in_usr)
 		rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, real, "/.cloister/diffoscope", err);
 	if (rc == 0)

@@ -61,12 +61,7 @@ static int whole_sandbox(char *why, size_t len)
 	cfg.argv = argv;
 	cfg.stdio[0] = cfg.stdio[1] = cfg.stdio[2] = null;
 	cfg.timeout_sec = 30;
-	static const char *const links[][2] = {
-		{ "usr/bin", "/bin" }, { "usr/lib", "/lib" }, { "usr/lib64", "/lib64" },
-	};
-	int rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, "/usr", "/usr", &err);
-	for (size_t i = 0; rc == 0 && i < 3; i++)
-		rc = sandbox_config_add_op(&cfg, SB_OP_SYMLINK, links[i][0], links[i][1], &err);
+	int rc = sandbox_config_add_host_usr(&cfg, &err);
 	struct sandbox_result res;
 	if (rc == 0)
 		rc = sandbox_run(&cfg, &res, &err);

@@ -130,16 +130,12 @@ static void the_host_facts_report_is_a_note(void)
  * to stderr; they are the result's message now. */
 static int run(char *const argv[], unsigned timeout, struct sandbox_result *res)
 {
-	static const char *const links[][2] = { { "usr/bin", "/bin" }, { "usr/lib", "/lib" },
-						 { "usr/lib64", "/lib64" } };
 	struct sandbox_config cfg;
 	struct cl_err err = { 0 };
 	sandbox_config_init(&cfg);
 	cfg.argv = (char **)argv;
 	cfg.timeout_sec = timeout;
-	int rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, "/usr", "/usr", &err);
-	for (size_t i = 0; rc == 0 && i < 3; i++)
-		rc = sandbox_config_add_op(&cfg, SB_OP_SYMLINK, links[i][0], links[i][1], &err);
+	int rc = sandbox_config_add_host_usr(&cfg, &err);
 	if (rc == 0)
 		rc = sandbox_run(&cfg, res, &err);
 	sandbox_config_free(&cfg);

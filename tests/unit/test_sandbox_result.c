@@ -10,17 +10,13 @@
 
 static int run_sh(const char *script, unsigned timeout, struct sandbox_result *res)
 {
-	static const char *const links[][2] = { { "usr/bin", "/bin" }, { "usr/lib", "/lib" },
-						 { "usr/lib64", "/lib64" } };
 	struct sandbox_config cfg;
 	struct cl_err err = { 0 };
 	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
 	sandbox_config_init(&cfg);
 	cfg.argv = argv;
 	cfg.timeout_sec = timeout;
-	int rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, "/usr", "/usr", &err);
-	for (size_t i = 0; rc == 0 && i < 3; i++)
-		rc = sandbox_config_add_op(&cfg, SB_OP_SYMLINK, links[i][0], links[i][1], &err);
+	int rc = sandbox_config_add_host_usr(&cfg, &err);
 	/* filled with garbage: sandbox_run must set every field */
 	memset(res, 0x5a, sizeof *res);
 	if (rc == 0)

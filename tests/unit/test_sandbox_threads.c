@@ -45,8 +45,6 @@ static void *hammer(void *arg)
 
 static int run_sh(const char *script, int out_fd, struct sandbox_result *res, struct cl_err *err)
 {
-	static const char *const links[][2] = { { "usr/bin", "/bin" }, { "usr/lib", "/lib" },
-						 { "usr/lib64", "/lib64" } };
 	struct sandbox_config cfg;
 	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
 	sandbox_config_init(&cfg);
@@ -54,9 +52,7 @@ static int run_sh(const char *script, int out_fd, struct sandbox_result *res, st
 	cfg.timeout_sec = 20;
 	if (out_fd >= 0)
 		cfg.stdio[1] = out_fd;
-	int rc = sandbox_config_add_op(&cfg, SB_OP_RO_BIND, "/usr", "/usr", err);
-	for (size_t i = 0; rc == 0 && i < 3; i++)
-		rc = sandbox_config_add_op(&cfg, SB_OP_SYMLINK, links[i][0], links[i][1], err);
+	int rc = sandbox_config_add_host_usr(&cfg, err);
 	if (rc == 0)
 		rc = sandbox_run(&cfg, res, err);
 	sandbox_config_free(&cfg);
